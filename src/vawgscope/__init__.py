@@ -1,0 +1,1 @@
+"""vawgscope: VAWG problem profiles from police records."""
