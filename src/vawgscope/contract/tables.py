@@ -112,8 +112,8 @@ CRIMES = Table(
                minimum=EARLIEST_DATE, maximum="today"),
         Column("occurred_to", "timestamp", "latest time; empty means the same as occurred_from",
                minimum=EARLIEST_DATE, maximum="today"),
-        Column("time_precision", "enum", "exact, day or month", vocabulary=vocab.TIME_PRECISIONS,
-               default="exact"),
+        # Empty means `exact`, or `day` when occurred_from is a bare date (set on ingest).
+        Column("time_precision", "enum", "exact, day or month", vocabulary=vocab.TIME_PRECISIONS),
         Column("offence_group", "enum", "the analytic offence group", True,
                vocabulary=vocab.OFFENCE_GROUPS),
         Column("offence_code", "string", "Home Office offence classification code, e.g. 19C"),
