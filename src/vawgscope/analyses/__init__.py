@@ -1,0 +1,1 @@
+"""Analyses: one module per family; each analysis is a function Dataset -> Finding."""

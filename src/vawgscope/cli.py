@@ -1,0 +1,228 @@
+"""The ``vawgscope`` command line."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from vawgscope.contract.harm import load_harm_weights
+from vawgscope.contract.mapping import MappingError, load_mapping
+from vawgscope.dataset import Dataset, DatasetError
+from vawgscope.ingest import IngestError, IngestReport, ingest
+from vawgscope.options import Options, Scope, _sex, options_from_dict
+from vawgscope.profile import build_profile, write_profile
+from vawgscope.store import BACKENDS, StoreError
+
+app = typer.Typer(
+    help="VAWG problem profiles from police records, surveys and public data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+USER_ERRORS = (IngestError, StoreError, DatasetError, MappingError, ValueError, FileNotFoundError)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    try:
+        yield
+    except USER_ERRORS as error:
+        console.print(f"[bold red]error:[/] {error}")
+        raise typer.Exit(2) from None
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console)
+
+
+# --- demo-data -------------------------------------------------------------------------------
+
+def _write_demo(out_dir: Path, scale: float, seed: int, fmt: str) -> None:
+    from vawgscope.synth import write_demo_world
+
+    with _progress() as progress:
+        task = progress.add_task("Building the demo world", total=1.0, detail="")
+
+        def report(step: str, fraction: float) -> None:
+            progress.update(task, completed=fraction, detail=step)
+
+        summary = write_demo_world(out_dir, scale=scale, seed=seed, fmt=fmt, progress=report)
+        progress.update(task, completed=1.0, detail="done")
+    rows = ", ".join(f"{name} {count:,}" for name, count in summary.rows.items())
+    console.print(f"Demo world (scale {scale}, seed {seed}) in [bold]{out_dir}[/]: {rows}")
+
+
+@app.command("demo-data")
+def demo_data(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the dataset into.")],
+    scale: Annotated[float, typer.Option(help="Multiplies areas, people and crimes (35 ≈ England and Wales).")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same world.")] = 20220331,
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+) -> None:
+    """Write the synthetic Kent-like demo world as a dataset folder."""
+    with _user_errors():
+        if fmt not in ("parquet", "csv"):
+            raise ValueError("--format must be parquet or csv")
+        if scale <= 0:
+            raise ValueError("--scale must be positive")
+        _write_demo(out_dir, scale, seed, fmt)
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+def _run_ingest(data_dir: Path, store: Path, mapping: Path | None, rejects: Path | None,
+                secret: Path | None) -> IngestReport:
+    loaded_mapping = load_mapping(mapping) if mapping else None
+    with _progress() as progress:
+        tasks: dict[str, Any] = {}
+
+        def report(table: str, rows: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(f"Reading {table}", total=None, detail="")
+            progress.advance(tasks[table], rows)
+            progress.update(tasks[table], detail=f"{int(progress.tasks[tasks[table]].completed):,} rows")
+
+        report_ = ingest(data_dir, store, mapping=loaded_mapping, rejects_dir=rejects,
+                         secret_path=secret, progress=report)
+    _print_ingest(report_)
+    return report_
+
+
+def _print_ingest(report: IngestReport) -> None:
+    table = Table(title=f"Ingested into {report.store}")
+    for column in ("table", "read", "loaded", "rejected", "main reasons"):
+        table.add_column(column, justify="right" if column in ("read", "loaded", "rejected") else "left")
+    for t in report.tables.values():
+        reasons = "; ".join(f"{r} ({n:,})" for r, n in t.top_reasons[:3])
+        table.add_row(t.table, f"{t.read:,}", f"{t.loaded:,}", f"{t.rejected:,}", reasons)
+    console.print(table)
+    tier = "crimes-only (public tier)" if report.crimes_only else "full"
+    console.print(f"Dataset: {tier}; fingerprint {report.fingerprint}")
+    if any(t.rejected for t in report.tables.values()):
+        console.print(f"Rejected rows, with file, row, column and reason: {report.rejects_dir}")
+    if report.lookup:
+        console.print(f"Pseudonym lookup (restricted) beside the secret: {report.lookup}")
+
+
+@app.command("ingest")
+def ingest_command(
+    data_dir: Annotated[Path, typer.Argument(help="Folder of table files (CSV or Parquet).")],
+    store: Annotated[Path, typer.Option(help="DuckDB store file to write.")],
+    mapping: Annotated[Path | None, typer.Option(help="YAML mapping of the export onto the contract.")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Folder for rejected rows (default: rejects/ beside the store).")] = None,
+    secret: Annotated[Path | None, typer.Option(help="Pseudonymisation secret (default: $VAWGSCOPE_SECRET_FILE or ~/.config/vawgscope/secret.key).")] = None,
+) -> None:
+    """Validate a dataset folder and load it into a store; rejected rows keep their reasons."""
+    with _user_errors():
+        _run_ingest(data_dir, store, mapping, rejects, secret)
+
+
+# --- profile ---------------------------------------------------------------------------------
+
+def _options(options_file: Path | None, **flags: Any) -> Options:
+    options = Options()
+    if options_file:
+        data = yaml.safe_load(options_file.read_text(encoding="utf-8")) or {}
+        options = options_from_dict(data, str(options_file))
+    scope_changes = {k: v for k, v in flags.items() if v is not None and k != "year_basis"}
+    for key in ("victim_sex", "perpetrator_sex"):
+        if key in scope_changes:
+            scope_changes[key] = _sex(scope_changes[key])
+    for key in ("offence_groups", "districts", "crime_types"):
+        if key in scope_changes:
+            scope_changes[key] = tuple(scope_changes[key]) or None
+            if not scope_changes[key]:
+                del scope_changes[key]
+    scope = replace(options.scope, **scope_changes) if scope_changes else options.scope
+    Scope(**scope.__dict__)  # validates the combination
+    year_basis = flags.get("year_basis") or options.year_basis
+    return Options(scope=scope, year_basis=year_basis)
+
+
+def _run_profile(store: Path, out: Path, options: Options, backend: str,
+                 harm_weights: Path | None) -> Path:
+    weights = load_harm_weights(harm_weights) if harm_weights else None
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("Profiling", total=None, detail="applying the scope")
+        ds = Dataset.open(store, options, backend=backend)  # type: ignore[arg-type]
+        profile = build_profile(ds, weights, progress=lambda name: progress.update(task, detail=name))
+        path = write_profile(profile, out)
+    seconds = time.perf_counter() - started
+    data = profile["dataset"]
+    if data.get("note"):
+        console.print(f"[bold]{data['note']}[/]")
+    console.print(
+        f"Profile of {data['crimes']:,} crimes ({data['period'][0] if data['period'] else '-'} to "
+        f"{data['period'][1] if data['period'] else '-'}) in {seconds:.1f} s: [bold]{path}[/]"
+    )
+    return path
+
+
+@app.command("profile")
+def profile_command(
+    source: Annotated[Path, typer.Argument(help="A store file, or a dataset folder (ingested first).")],
+    out: Annotated[Path, typer.Option(help="Folder for profile.json and the report.")],
+    options_file: Annotated[Path | None, typer.Option("--options", help="YAML options file.")] = None,
+    victim_sex: Annotated[str | None, typer.Option(help="F, M, U or any (default F).")] = None,
+    perpetrator_sex: Annotated[str | None, typer.Option(help="F, M, U or any (default M).")] = None,
+    perpetrator_min_age: Annotated[int | None, typer.Option("--min-age", help="Minimum perpetrator age at the offence (default 18).")] = None,
+    domestic: Annotated[str | None, typer.Option(help="all, domestic or non_domestic.")] = None,
+    offence_groups: Annotated[list[str] | None, typer.Option("--offence-group", help="Keep only these groups (repeatable).")] = None,
+    districts: Annotated[list[str] | None, typer.Option("--district", help="Keep only these districts (repeatable).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD) of occurred_from.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD) of occurred_from.")] = None,
+    year_basis: Annotated[str | None, typer.Option(help="calendar or financial.")] = None,
+    backend: Annotated[str, typer.Option(help=f"Engine: {', '.join(BACKENDS)}.")] = "duckdb",
+    harm_weights: Annotated[Path | None, typer.Option(help="CSV of harm weights (days) by offence_code or offence_group.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Mapping file, when SOURCE is a folder.")] = None,
+    secret: Annotated[Path | None, typer.Option(help="Pseudonymisation secret, when SOURCE is a folder.")] = None,
+) -> None:
+    """Run the problem profile and write profile.json into --out."""
+    with _user_errors():
+        options = _options(
+            options_file, victim_sex=victim_sex, perpetrator_sex=perpetrator_sex,
+            perpetrator_min_age=perpetrator_min_age, domestic=domestic,
+            offence_groups=offence_groups, districts=districts,
+            date_from=date.fromisoformat(date_from) if date_from else None,
+            date_to=date.fromisoformat(date_to) if date_to else None, year_basis=year_basis,
+        )
+        store = source
+        if source.is_dir():
+            store = out / "store.duckdb"
+            _run_ingest(source, store, mapping, out / "rejects", secret)
+        _run_profile(store, out, options, backend, harm_weights)
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+@app.command("demo")
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for everything the demo writes.")] = Path("out/demo"),
+    scale: Annotated[float, typer.Option(help="Demo world scale.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 20220331,
+) -> None:
+    """Build the demo world, ingest it and run the profile: the whole job, end to end."""
+    with _user_errors():
+        data_dir, store = out / "data", out / "store.duckdb"
+        _write_demo(data_dir, scale, seed, "parquet")
+        _run_ingest(data_dir, store, None, out / "rejects", None)
+        path = _run_profile(store, out, Options(), "duckdb", None)
+        console.print(f"\nOutputs in [bold]{out}[/]: demo data {data_dir}, store {store}, "
+                      f"profile {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,241 @@
+"""The dataset an analysis takes: the store's tables with the run's scope applied once.
+
+Scope (``problem-profile.md``, "Conventions every analysis shares"): a crime is in scope when
+at least one linked victim and at least one linked perpetrator pass the person filters; while
+a perpetrator filter is on, a crime with no linked perpetrator is out of scope (and likewise
+for victims while the victim filter is on). Victim and perpetrator counts count the people who
+pass the filters, linked to in-scope crimes. Age at the offence is the calendar year of
+``occurred_from`` minus ``birth_year``; a person with no birth year fails an age filter.
+
+In a crimes-only dataset (no persons) the person filters do not apply and every crime of the
+chosen publisher types is in scope.
+
+The in-scope crimes, victims and perpetrators are computed once, in the engine, and kept as
+temporary tables; every analysis reads the same ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from vawgscope.contract.vocab import PERPETRATOR_ROLES
+from vawgscope.options import Options, Scope
+from vawgscope.store import Backend, StoreInfo, connect, read_info, store_table
+
+_counter = itertools.count(1)
+
+
+class DatasetError(ValueError):
+    """A scope that the data cannot support (e.g. a district filter without areas)."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The span of in-scope ``occurred_from`` and the complete months and years inside it.
+
+    A month or year is complete when all its days lie inside the window; "now" is the last
+    ``occurred_from``.
+    """
+
+    first: datetime | None
+    last: datetime | None
+
+    @property
+    def now(self) -> datetime | None:
+        return self.last
+
+    @property
+    def empty(self) -> bool:
+        return self.first is None or self.last is None
+
+    def complete_months(self) -> list[str]:
+        """``YYYY-MM`` of every month whose first and last days lie inside the window."""
+        if self.empty:
+            return []
+        assert self.first is not None and self.last is not None
+        first_day, last_day = self.first.date(), self.last.date()
+        months = []
+        year, month = first_day.year, first_day.month
+        while (year, month) <= (last_day.year, last_day.month):
+            start = date(year, month, 1)
+            end = _month_end(year, month)
+            if start >= first_day and end <= last_day:
+                months.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+    def last_complete_months(self, n: int = 12) -> list[str]:
+        """The ``n`` complete months ending at the last complete one (fewer if the data is short)."""
+        return self.complete_months()[-n:]
+
+    def complete_years(self, basis: str = "calendar") -> list[int]:
+        """Complete calendar years, or financial years (April–March) named by their start year."""
+        if self.empty:
+            return []
+        assert self.first is not None and self.last is not None
+        first_day, last_day = self.first.date(), self.last.date()
+        years = []
+        for year in range(first_day.year - 1, last_day.year + 1):
+            if basis == "financial":
+                start, end = date(year, 4, 1), date(year + 1, 3, 31)
+            else:
+                start, end = date(year, 1, 1), date(year, 12, 31)
+            if start >= first_day and end <= last_day:
+                years.append(year)
+        return years
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+class Dataset:
+    """A store seen through one scope. Build it with :meth:`open` or :meth:`with_scope`.
+
+    Attributes are Ibis expressions: ``crimes`` (in-scope crimes), ``victims`` and
+    ``perpetrators`` (their in-scope links with the person's sex, birth year, home, ethnicity,
+    ``occurred_from`` and ``age_at_offence``), and :meth:`table` for any other store table.
+    """
+
+    def __init__(self, con: BaseBackend, info: StoreInfo, options: Options) -> None:
+        self.con = con
+        self.info = info
+        self.options = options
+        self.crimes_only = info.crimes_only
+        self._build_scope()
+
+    # --- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        store: Path,
+        options: Options | None = None,
+        *,
+        backend: Backend = "duckdb",
+        spark_master: str | None = None,
+    ) -> Dataset:
+        """Open the store at ``store`` and apply ``options.scope``."""
+        info = read_info(store)
+        con = connect(store, backend, spark_master)
+        return cls(con, info, options or Options())
+
+    def with_scope(self, scope: Scope) -> Dataset:
+        """The same store under another scope (a declared variant of a finding)."""
+        return Dataset(self.con, self.info, Options(**{**self.options.__dict__, "scope": scope}))
+
+    @property
+    def scope(self) -> Scope:
+        return self.options.scope
+
+    # --- tables ---------------------------------------------------------------------------
+
+    def has(self, table: str, column: str | None = None) -> bool:
+        """Whether the store has ``table`` (and, if given, a column of it with any value)."""
+        if table not in self.info.tables:
+            return False
+        if column is None:
+            return True
+        t = self.table(table)
+        if column not in t.columns:
+            return False
+        return bool(t[column].notnull().any().execute())
+
+    def table(self, name: str) -> ir.Table:
+        """A store table as it was ingested (no scope applied)."""
+        if name not in self.info.tables:
+            raise DatasetError(f"the dataset has no {name} table")
+        return store_table(self.con, name)
+
+    def _materialise(self, expr: ir.Table, stem: str) -> ir.Table:
+        return self.con.create_table(f"_{stem}_{next(_counter)}", expr, temp=True)
+
+    def _build_scope(self) -> None:
+        scope = self.scope
+        crimes = self.table("crimes")
+        if scope.date_from is not None:
+            crimes = crimes.filter(crimes.occurred_from >= ibis.timestamp(scope.date_from.isoformat()))
+        if scope.date_to is not None:
+            end = (scope.date_to + timedelta(days=1)).isoformat()
+            crimes = crimes.filter(crimes.occurred_from < ibis.timestamp(end))
+        if scope.domestic == "domestic":
+            crimes = crimes.filter(crimes.domestic)
+        elif scope.domestic == "non_domestic":
+            crimes = crimes.filter(~crimes.domestic)
+        if scope.offence_groups:
+            crimes = crimes.filter(crimes.offence_group.isin(scope.offence_groups))
+        if scope.districts:
+            if not self.has("areas"):
+                raise DatasetError("a district filter needs areas.district (no areas table)")
+            areas = self.table("areas")
+            chosen = areas.filter(areas.district.isin(scope.districts)).select("lsoa_code")
+            crimes = crimes.semi_join(chosen, "lsoa_code")
+        if self.crimes_only:
+            typed = self.table("crimes").crime_type.isin(scope.crime_types).any().execute()
+            if typed:
+                crimes = crimes.filter(crimes.crime_type.isin(scope.crime_types))
+            self.crimes = self._materialise(crimes, "scope_crimes")
+            self.victims = None
+            self.perpetrators = None
+        else:
+            self._scope_people(crimes)
+        self.window = self._window()
+
+    def _scope_people(self, crimes: ir.Table) -> None:
+        scope = self.scope
+        links = self.table("crime_persons")
+        persons = self.table("persons")
+        when = crimes.select("crime_id", "occurred_from")
+        people = links.join(persons, "person_id").join(when, "crime_id")
+        people = people.mutate(age_at_offence=people.occurred_from.year() - people.birth_year)
+        victims = people.filter(people.role == "victim")
+        if scope.victim_sex is not None:
+            victims = victims.filter(victims.sex == scope.victim_sex)
+        perps = people.filter(people.role.isin(PERPETRATOR_ROLES))
+        if scope.perpetrator_sex is not None:
+            perps = perps.filter(perps.sex == scope.perpetrator_sex)
+        if scope.perpetrator_min_age is not None:
+            perps = perps.filter(perps.age_at_offence >= scope.perpetrator_min_age)
+        in_scope = crimes
+        if scope.victim_filter_on:
+            in_scope = in_scope.semi_join(victims.select("crime_id"), "crime_id")
+        if scope.perpetrator_filter_on:
+            in_scope = in_scope.semi_join(perps.select("crime_id"), "crime_id")
+        self.crimes = self._materialise(in_scope, "scope_crimes")
+        ids = self.crimes.select("crime_id")
+        self.victims = self._materialise(victims.semi_join(ids, "crime_id"), "scope_victims")
+        self.perpetrators = self._materialise(perps.semi_join(ids, "crime_id"), "scope_perpetrators")
+
+    def _window(self) -> Window:
+        row = self.crimes.aggregate(
+            first=self.crimes.occurred_from.min(), last=self.crimes.occurred_from.max()
+        ).execute().iloc[0]
+        first, last = row["first"], row["last"]
+        return Window(
+            None if first is None or first != first else first.to_pydatetime(),
+            None if last is None or last != last else last.to_pydatetime(),
+        )
+
+    # --- summaries ------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int | None]:
+        """In-scope crimes, distinct victims and distinct perpetrators (None when no persons)."""
+        crimes = int(self.crimes.count().execute())
+        if self.victims is None or self.perpetrators is None:
+            return {"crimes": crimes, "victims": None, "perpetrators": None}
+        return {
+            "crimes": crimes,
+            "victims": int(self.victims.person_id.nunique().execute()),
+            "perpetrators": int(self.perpetrators.person_id.nunique().execute()),
+        }
+
+
+__all__ = ["Dataset", "DatasetError", "Window"]
