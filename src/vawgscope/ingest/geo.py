@@ -36,7 +36,7 @@ def fill_bng(
         f"SELECT _file, _row, {ident(lat)} AS lat, {ident(lon)} AS lon FROM {table} "
         f"WHERE {ident(east)} IS NULL AND {ident(lat)} IS NOT NULL AND {ident(lon)} IS NOT NULL "
         "AND len(_errors) = 0"
-    ).fetch_record_batch(BATCH_ROWS)
+    ).to_arrow_reader(BATCH_ROWS)
     con.execute("CREATE OR REPLACE TEMP TABLE _bng (_file VARCHAR, _row BIGINT, e BIGINT, n BIGINT)")
     for batch in reader:
         e, n = to_bng(batch.column("lat").to_numpy(zero_copy_only=False),

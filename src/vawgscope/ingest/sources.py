@@ -63,7 +63,7 @@ def _csv_options(mapping: TableMapping, header: tuple[str, ...]) -> str:
     return (
         f"columns = {columns}, header = true, delim = {literal(mapping.delimiter)}, "
         f"quote = '\"', escape = '\"', encoding = {literal(encoding)}, "
-        "auto_detect = false, null_padding = false, strict_mode = true"
+        "auto_detect = false, null_padding = false, strict_mode = false"
     )
 
 
@@ -167,7 +167,7 @@ def _stage_csv(
     )
     read = 0
     try:
-        batches = reader.fetch_record_batch(BATCH_ROWS)
+        batches = reader.to_arrow_reader(BATCH_ROWS)
         for batch in batches:
             n = batch.num_rows
             numbered = pa.table(
@@ -188,7 +188,7 @@ def _stage_csv(
         f"SELECT line, any_value(column_name) AS column_name, "
         f"string_agg(lower(error_type) || ': ' || error_message, '; ') AS reason, "
         f"any_value(csv_line) AS csv_line FROM {rejects_table} GROUP BY line"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     reader_con.close()
     # Good records were numbered as if none were rejected; shift each past the rejected
     # records that came before it.
