@@ -17,7 +17,9 @@ CRIME_DEFAULTS: dict[str, Any] = {
 }
 
 
-def write_csv(path: Path, rows: Sequence[Mapping[str, Any]], columns: Iterable[str] | None = None) -> Path:
+def write_csv(
+    path: Path, rows: Sequence[Mapping[str, Any]], columns: Iterable[str] | None = None
+) -> Path:
     """Write ``rows`` to ``path`` with a header (columns: given, or the first row's keys)."""
     names = list(columns) if columns is not None else list(rows[0])
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,7 +35,9 @@ def crime(crime_id: str, **fields: Any) -> dict[str, Any]:
     return {"crime_id": crime_id, **CRIME_DEFAULTS, **fields}
 
 
-def person(person_id: str, sex: str = "F", birth_year: int | str = 1990, **fields: Any) -> dict[str, Any]:
+def person(
+    person_id: str, sex: str = "F", birth_year: int | str = 1990, **fields: Any
+) -> dict[str, Any]:
     return {"person_id": person_id, "sex": sex, "birth_year": birth_year, **fields}
 
 
@@ -58,8 +62,11 @@ def write_dataset(
             person_columns += [k for k in row if k not in person_columns]
         write_csv(folder / "persons.csv", persons, person_columns)
     if links is not None:
-        write_csv(folder / "crime_persons.csv", links,
-                  ["crime_id", "person_id", "role", "same_address", "relationship"])
+        write_csv(
+            folder / "crime_persons.csv",
+            links,
+            ["crime_id", "person_id", "role", "same_address", "relationship"],
+        )
     return folder
 
 
@@ -76,6 +83,10 @@ def simple_dataset(folder: Path) -> Path:
         folder,
         [crime("C1"), crime("C2", offence_group="stalking")],
         [person("V1", "F", 1990), person("P1", "M", 1990)],
-        [link("C1", "V1", "victim"), link("C1", "P1", "suspect"),
-         link("C2", "V1", "victim"), link("C2", "P1", "offender")],
+        [
+            link("C1", "V1", "victim"),
+            link("C1", "P1", "suspect"),
+            link("C2", "V1", "victim"),
+            link("C2", "P1", "offender"),
+        ],
     )

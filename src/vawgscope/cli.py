@@ -43,11 +43,18 @@ def _user_errors() -> Iterator[None]:
 
 
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 # --- demo-data -------------------------------------------------------------------------------
+
 
 def _write_demo(out_dir: Path, scale: float, seed: int, fmt: str) -> None:
     from vawgscope.synth import write_demo_world
@@ -67,8 +74,12 @@ def _write_demo(out_dir: Path, scale: float, seed: int, fmt: str) -> None:
 @app.command("demo-data")
 def demo_data(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write the dataset into.")],
-    scale: Annotated[float, typer.Option(help="Multiplies areas, people and crimes (35 ≈ England and Wales).")] = 1.0,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same world.")] = 20220331,
+    scale: Annotated[
+        float, typer.Option(help="Multiplies areas, people and crimes (35 ≈ England and Wales).")
+    ] = 1.0,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same world.")
+    ] = 20220331,
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
 ) -> None:
     """Write the synthetic Kent-like demo world as a dataset folder."""
@@ -82,8 +93,10 @@ def demo_data(
 
 # --- ingest ----------------------------------------------------------------------------------
 
-def _run_ingest(data_dir: Path, store: Path, mapping: Path | None, rejects: Path | None,
-                secret: Path | None) -> IngestReport:
+
+def _run_ingest(
+    data_dir: Path, store: Path, mapping: Path | None, rejects: Path | None, secret: Path | None
+) -> IngestReport:
     loaded_mapping = load_mapping(mapping) if mapping else None
     with _progress() as progress:
         tasks: dict[str, Any] = {}
@@ -92,10 +105,18 @@ def _run_ingest(data_dir: Path, store: Path, mapping: Path | None, rejects: Path
             if table not in tasks:
                 tasks[table] = progress.add_task(f"Reading {table}", total=None, detail="")
             progress.advance(tasks[table], rows)
-            progress.update(tasks[table], detail=f"{int(progress.tasks[tasks[table]].completed):,} rows")
+            progress.update(
+                tasks[table], detail=f"{int(progress.tasks[tasks[table]].completed):,} rows"
+            )
 
-        report_ = ingest(data_dir, store, mapping=loaded_mapping, rejects_dir=rejects,
-                         secret_path=secret, progress=report)
+        report_ = ingest(
+            data_dir,
+            store,
+            mapping=loaded_mapping,
+            rejects_dir=rejects,
+            secret_path=secret,
+            progress=report,
+        )
     _print_ingest(report_)
     return report_
 
@@ -103,7 +124,9 @@ def _run_ingest(data_dir: Path, store: Path, mapping: Path | None, rejects: Path
 def _print_ingest(report: IngestReport) -> None:
     table = Table(title=f"Ingested into {report.store}")
     for column in ("table", "read", "loaded", "rejected", "main reasons"):
-        table.add_column(column, justify="right" if column in ("read", "loaded", "rejected") else "left")
+        table.add_column(
+            column, justify="right" if column in ("read", "loaded", "rejected") else "left"
+        )
     for t in report.tables.values():
         reasons = "; ".join(f"{r} ({n:,})" for r, n in t.top_reasons[:3])
         table.add_row(t.table, f"{t.read:,}", f"{t.loaded:,}", f"{t.rejected:,}", reasons)
@@ -120,9 +143,20 @@ def _print_ingest(report: IngestReport) -> None:
 def ingest_command(
     data_dir: Annotated[Path, typer.Argument(help="Folder of table files (CSV or Parquet).")],
     store: Annotated[Path, typer.Option(help="DuckDB store file to write.")],
-    mapping: Annotated[Path | None, typer.Option(help="YAML mapping of the export onto the contract.")] = None,
-    rejects: Annotated[Path | None, typer.Option(help="Folder for rejected rows (default: rejects/ beside the store).")] = None,
-    secret: Annotated[Path | None, typer.Option(help="Pseudonymisation secret (default: $VAWGSCOPE_SECRET_FILE or ~/.config/vawgscope/secret.key).")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML mapping of the export onto the contract.")
+    ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Folder for rejected rows (default: rejects/ beside the store)."),
+    ] = None,
+    secret: Annotated[
+        Path | None,
+        typer.Option(
+            help="Pseudonymisation secret (default: $VAWGSCOPE_SECRET_FILE or "
+            "~/.config/vawgscope/secret.key)."
+        ),
+    ] = None,
 ) -> None:
     """Validate a dataset folder and load it into a store; rejected rows keep their reasons."""
     with _user_errors():
@@ -130,6 +164,7 @@ def ingest_command(
 
 
 # --- profile ---------------------------------------------------------------------------------
+
 
 def _options(options_file: Path | None, **flags: Any) -> Options:
     options = Options()
@@ -151,14 +186,17 @@ def _options(options_file: Path | None, **flags: Any) -> Options:
     return Options(scope=scope, year_basis=year_basis)
 
 
-def _run_profile(store: Path, out: Path, options: Options, backend: str,
-                 harm_weights: Path | None) -> Path:
+def _run_profile(
+    store: Path, out: Path, options: Options, backend: str, harm_weights: Path | None
+) -> Path:
     weights = load_harm_weights(harm_weights) if harm_weights else None
     started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task("Profiling", total=None, detail="applying the scope")
         ds = Dataset.open(store, options, backend=backend)  # type: ignore[arg-type]
-        profile = build_profile(ds, weights, progress=lambda name: progress.update(task, detail=name))
+        profile = build_profile(
+            ds, weights, progress=lambda name: progress.update(task, detail=name)
+        )
         path = write_profile(profile, out)
     seconds = time.perf_counter() - started
     data = profile["dataset"]
@@ -173,31 +211,59 @@ def _run_profile(store: Path, out: Path, options: Options, backend: str,
 
 @app.command("profile")
 def profile_command(
-    source: Annotated[Path, typer.Argument(help="A store file, or a dataset folder (ingested first).")],
+    source: Annotated[
+        Path, typer.Argument(help="A store file, or a dataset folder (ingested first).")
+    ],
     out: Annotated[Path, typer.Option(help="Folder for profile.json and the report.")],
-    options_file: Annotated[Path | None, typer.Option("--options", help="YAML options file.")] = None,
+    options_file: Annotated[
+        Path | None, typer.Option("--options", help="YAML options file.")
+    ] = None,
     victim_sex: Annotated[str | None, typer.Option(help="F, M, U or any (default F).")] = None,
     perpetrator_sex: Annotated[str | None, typer.Option(help="F, M, U or any (default M).")] = None,
-    perpetrator_min_age: Annotated[int | None, typer.Option("--min-age", help="Minimum perpetrator age at the offence (default 18).")] = None,
+    perpetrator_min_age: Annotated[
+        int | None,
+        typer.Option("--min-age", help="Minimum perpetrator age at the offence (default 18)."),
+    ] = None,
     domestic: Annotated[str | None, typer.Option(help="all, domestic or non_domestic.")] = None,
-    offence_groups: Annotated[list[str] | None, typer.Option("--offence-group", help="Keep only these groups (repeatable).")] = None,
-    districts: Annotated[list[str] | None, typer.Option("--district", help="Keep only these districts (repeatable).")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD) of occurred_from.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD) of occurred_from.")] = None,
+    offence_groups: Annotated[
+        list[str] | None,
+        typer.Option("--offence-group", help="Keep only these groups (repeatable)."),
+    ] = None,
+    districts: Annotated[
+        list[str] | None, typer.Option("--district", help="Keep only these districts (repeatable).")
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First date (YYYY-MM-DD) of occurred_from.")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last date (YYYY-MM-DD) of occurred_from.")
+    ] = None,
     year_basis: Annotated[str | None, typer.Option(help="calendar or financial.")] = None,
     backend: Annotated[str, typer.Option(help=f"Engine: {', '.join(BACKENDS)}.")] = "duckdb",
-    harm_weights: Annotated[Path | None, typer.Option(help="CSV of harm weights (days) by offence_code or offence_group.")] = None,
-    mapping: Annotated[Path | None, typer.Option(help="Mapping file, when SOURCE is a folder.")] = None,
-    secret: Annotated[Path | None, typer.Option(help="Pseudonymisation secret, when SOURCE is a folder.")] = None,
+    harm_weights: Annotated[
+        Path | None,
+        typer.Option(help="CSV of harm weights (days) by offence_code or offence_group."),
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping file, when SOURCE is a folder.")
+    ] = None,
+    secret: Annotated[
+        Path | None, typer.Option(help="Pseudonymisation secret, when SOURCE is a folder.")
+    ] = None,
 ) -> None:
     """Run the problem profile and write profile.json into --out."""
     with _user_errors():
         options = _options(
-            options_file, victim_sex=victim_sex, perpetrator_sex=perpetrator_sex,
-            perpetrator_min_age=perpetrator_min_age, domestic=domestic,
-            offence_groups=offence_groups, districts=districts,
+            options_file,
+            victim_sex=victim_sex,
+            perpetrator_sex=perpetrator_sex,
+            perpetrator_min_age=perpetrator_min_age,
+            domestic=domestic,
+            offence_groups=offence_groups,
+            districts=districts,
             date_from=date.fromisoformat(date_from) if date_from else None,
-            date_to=date.fromisoformat(date_to) if date_to else None, year_basis=year_basis,
+            date_to=date.fromisoformat(date_to) if date_to else None,
+            year_basis=year_basis,
         )
         store = source
         if source.is_dir():
@@ -208,9 +274,12 @@ def profile_command(
 
 # --- demo ------------------------------------------------------------------------------------
 
+
 @app.command("demo")
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for everything the demo writes.")] = Path("out/demo"),
+    out: Annotated[Path, typer.Option(help="Folder for everything the demo writes.")] = Path(
+        "out/demo"
+    ),
     scale: Annotated[float, typer.Option(help="Demo world scale.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 20220331,
 ) -> None:
@@ -220,8 +289,9 @@ def demo(
         _write_demo(data_dir, scale, seed, "parquet")
         _run_ingest(data_dir, store, None, out / "rejects", None)
         path = _run_profile(store, out, Options(), "duckdb", None)
-        console.print(f"\nOutputs in [bold]{out}[/]: demo data {data_dir}, store {store}, "
-                      f"profile {path}")
+        console.print(
+            f"\nOutputs in [bold]{out}[/]: demo data {data_dir}, store {store}, profile {path}"
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

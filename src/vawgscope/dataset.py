@@ -72,7 +72,7 @@ class Window:
         return months
 
     def last_complete_months(self, n: int = 12) -> list[str]:
-        """The ``n`` complete months ending at the last complete one (fewer if the data is short)."""
+        """The ``n`` complete months ending at the last complete one (fewer if data is short)."""
         return self.complete_months()[-n:]
 
     def complete_years(self, basis: str = "calendar") -> list[int]:
@@ -162,7 +162,9 @@ class Dataset:
         scope = self.scope
         crimes = self.table("crimes")
         if scope.date_from is not None:
-            crimes = crimes.filter(crimes.occurred_from >= ibis.timestamp(scope.date_from.isoformat()))
+            crimes = crimes.filter(
+                crimes.occurred_from >= ibis.timestamp(scope.date_from.isoformat())
+            )
         if scope.date_to is not None:
             end = (scope.date_to + timedelta(days=1)).isoformat()
             crimes = crimes.filter(crimes.occurred_from < ibis.timestamp(end))
@@ -212,12 +214,18 @@ class Dataset:
         self.crimes = self._materialise(in_scope, "scope_crimes")
         ids = self.crimes.select("crime_id")
         self.victims = self._materialise(victims.semi_join(ids, "crime_id"), "scope_victims")
-        self.perpetrators = self._materialise(perps.semi_join(ids, "crime_id"), "scope_perpetrators")
+        self.perpetrators = self._materialise(
+            perps.semi_join(ids, "crime_id"), "scope_perpetrators"
+        )
 
     def _window(self) -> Window:
-        row = self.crimes.aggregate(
-            first=self.crimes.occurred_from.min(), last=self.crimes.occurred_from.max()
-        ).execute().iloc[0]
+        row = (
+            self.crimes.aggregate(
+                first=self.crimes.occurred_from.min(), last=self.crimes.occurred_from.max()
+            )
+            .execute()
+            .iloc[0]
+        )
         first, last = row["first"], row["last"]
         return Window(
             None if first is None or first != first else first.to_pydatetime(),

@@ -43,10 +43,14 @@ class Scope:
             if value is not None and value not in SEXES:
                 raise ValueError(f"{name} must be one of {', '.join(SEXES)} or None, got {value!r}")
         if self.domestic not in ("all", "domestic", "non_domestic"):
-            raise ValueError(f"domestic must be all, domestic or non_domestic, got {self.domestic!r}")
+            raise ValueError(
+                f"domestic must be all, domestic or non_domestic, got {self.domestic!r}"
+            )
         unknown = set(self.offence_groups or ()) - set(OFFENCE_GROUPS)
         if unknown:
-            raise ValueError(f"unknown offence group(s) {sorted(unknown)}; expected {OFFENCE_GROUPS}")
+            raise ValueError(
+                f"unknown offence group(s) {sorted(unknown)}; expected {OFFENCE_GROUPS}"
+            )
         if self.perpetrator_min_age is not None and not 0 <= self.perpetrator_min_age <= 120:
             raise ValueError("perpetrator_min_age must be between 0 and 120")
         if self.date_from and self.date_to and self.date_to < self.date_from:
@@ -109,10 +113,17 @@ def options_from_dict(data: dict[str, Any], source: str = "options") -> Options:
     scope_fields = set(Scope.__dataclass_fields__)
     unknown = set(raw) - scope_fields
     if unknown:
-        raise ValueError(f"{source}: unknown scope option(s) {sorted(unknown)}; expected {sorted(scope_fields)}")
+        raise ValueError(
+            f"{source}: unknown scope option(s) {sorted(unknown)}; expected {sorted(scope_fields)}"
+        )
     converters = {
-        "victim_sex": _sex, "perpetrator_sex": _sex, "offence_groups": _tuple,
-        "districts": _tuple, "crime_types": _tuple, "date_from": _date, "date_to": _date,
+        "victim_sex": _sex,
+        "perpetrator_sex": _sex,
+        "offence_groups": _tuple,
+        "districts": _tuple,
+        "crime_types": _tuple,
+        "date_from": _date,
+        "date_to": _date,
         "perpetrator_min_age": lambda v: None if v is None else int(v),
     }
     scope_args = {k: converters.get(k, lambda v: v)(v) for k, v in raw.items()}

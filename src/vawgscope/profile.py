@@ -21,18 +21,43 @@ SCHEMA_VERSION = 1
 
 #: Every headline of problem-profile.md, in its order; profile.json always has all of them.
 HEADLINE_KEYS: tuple[str, ...] = (
-    "crimes_total", "victims_distinct", "perpetrators_distinct", "share_by_group_since",
-    "fastest_growing_group", "summer_peak_years", "peak_month", "period_effects",
-    "charge_rate", "victim_not_supporting_rate", "evidential_difficulty_rate", "nte_share",
-    "peak_weekday", "peak_hours", "home_to_street_ratio", "home_share_excluding_domestic",
-    "fatal_or_near_fatal_home_share", "top_lsoas_by_year", "most_persistent_hotspot",
-    "district_rank_now", "district_rank_forecast_2y", "share_at_home_or_within_half_mile",
-    "share_beyond_3_miles", "temperature_effect_per_10c",
-    "temperature_effect_by_perpetrator_age", "licensed_premises_rate_ratio",
-    "deprivation_rate_ratio", "victims_by_group_by_year", "victim_peak_age_window",
-    "victimisation_rate_max", "perpetrator_leading_age_band", "peak_perpetrator_birth_year",
-    "reporting_channel_share", "harm_share_top10pct_perpetrators", "reoffence_within_1y_rate",
-    "escalation_rules", "scene_when_not_coresident",
+    "crimes_total",
+    "victims_distinct",
+    "perpetrators_distinct",
+    "share_by_group_since",
+    "fastest_growing_group",
+    "summer_peak_years",
+    "peak_month",
+    "period_effects",
+    "charge_rate",
+    "victim_not_supporting_rate",
+    "evidential_difficulty_rate",
+    "nte_share",
+    "peak_weekday",
+    "peak_hours",
+    "home_to_street_ratio",
+    "home_share_excluding_domestic",
+    "fatal_or_near_fatal_home_share",
+    "top_lsoas_by_year",
+    "most_persistent_hotspot",
+    "district_rank_now",
+    "district_rank_forecast_2y",
+    "share_at_home_or_within_half_mile",
+    "share_beyond_3_miles",
+    "temperature_effect_per_10c",
+    "temperature_effect_by_perpetrator_age",
+    "licensed_premises_rate_ratio",
+    "deprivation_rate_ratio",
+    "victims_by_group_by_year",
+    "victim_peak_age_window",
+    "victimisation_rate_max",
+    "perpetrator_leading_age_band",
+    "peak_perpetrator_birth_year",
+    "reporting_channel_share",
+    "harm_share_top10pct_perpetrators",
+    "reoffence_within_1y_rate",
+    "escalation_rules",
+    "scene_when_not_coresident",
 )
 
 Analysis = Callable[[Dataset], Finding]
@@ -52,16 +77,23 @@ def dataset_section(ds: Dataset) -> dict[str, Any]:
         "fingerprint": ds.info.fingerprint,
         "tier": "crimes_only" if ds.crimes_only else "full",
         "period": [ds.window.first.date().isoformat(), ds.window.last.date().isoformat()]
-        if not ds.window.empty else None,
+        if not ds.window.empty
+        else None,
         "now": ds.window.now.isoformat() if ds.window.now else None,
         "complete_months": [months[0], months[-1]] if months else None,
         "crimes": counts["crimes"],
         "victims": counts["victims"],
         "perpetrators": counts["perpetrators"],
-        "store_rows": {k.removeprefix("rows."): int(v) for k, v in ds.info.meta.items()
-                       if k.startswith("rows.")},
-        "rejected_rows": {k.removeprefix("rejected."): int(v) for k, v in ds.info.meta.items()
-                          if k.startswith("rejected.")},
+        "store_rows": {
+            k.removeprefix("rows."): int(v)
+            for k, v in ds.info.meta.items()
+            if k.startswith("rows.")
+        },
+        "rejected_rows": {
+            k.removeprefix("rejected."): int(v)
+            for k, v in ds.info.meta.items()
+            if k.startswith("rejected.")
+        },
         "ingested_at": ds.info.meta.get("ingested_at"),
     }
     if ds.crimes_only:
@@ -83,8 +115,11 @@ def _kent_window_headlines(ds: Dataset) -> dict[str, Any]:
     return out
 
 
-def build_profile(ds: Dataset, harm_weights: HarmWeights | None = None,
-                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def build_profile(
+    ds: Dataset,
+    harm_weights: HarmWeights | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Run every analysis and return the profile as a JSON-ready dictionary."""
     weights = harm_weights or default_harm_weights()
     findings: list[Finding] = []

@@ -50,7 +50,9 @@ class StoreInfo:
 def read_info(path: Path) -> StoreInfo:
     """Read the ingest record of the store at ``path``."""
     if not path.is_file():
-        raise StoreError(f"{path}: no store here; create one with `vawgscope ingest DATA_DIR --store {path}`")
+        raise StoreError(
+            f"{path}: no store here; create one with `vawgscope ingest DATA_DIR --store {path}`"
+        )
     try:
         with duckdb.connect(str(path), read_only=True) as con:
             rows = con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
@@ -59,7 +61,9 @@ def read_info(path: Path) -> StoreInfo:
     return StoreInfo(path, dict(rows))
 
 
-def connect(path: Path, backend: Backend = "duckdb", spark_master: str | None = None) -> BaseBackend:
+def connect(
+    path: Path, backend: Backend = "duckdb", spark_master: str | None = None
+) -> BaseBackend:
     """An Ibis connection in which the store's tables are readable as ``store.TABLE``.
 
     The store is attached read-only to an in-memory DuckDB database, so the scope and other

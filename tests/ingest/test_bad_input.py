@@ -7,7 +7,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.helpers import crime, link, person, read_rejects, simple_dataset, write_csv, write_dataset
+from tests.helpers import (
+    crime,
+    link,
+    person,
+    read_rejects,
+    simple_dataset,
+    write_csv,
+    write_dataset,
+)
 from vawgscope.ingest import IngestError, ingest
 
 
@@ -23,12 +31,17 @@ def _rejects(tmp_path: Path, table: str) -> list[dict[str, str]]:
 
 
 def test_wrong_type_is_rejected_with_file_row_and_column(tmp_path: Path) -> None:
-    data = write_dataset(tmp_path / "d", [crime("C1"), crime("C2", recorded_date="04/13/2021"),
-                                          crime("C3", outcome_code="one")])
+    data = write_dataset(
+        tmp_path / "d",
+        [crime("C1"), crime("C2", recorded_date="04/13/2021"), crime("C3", outcome_code="one")],
+    )
     report = _ingest(data, tmp_path)
     assert (report.tables["crimes"].loaded, report.tables["crimes"].rejected) == (1, 2)
     rejects = _rejects(tmp_path, "crimes")
-    assert [(r["row"], r["column"]) for r in rejects] == [("3", "recorded_date"), ("4", "outcome_code")]
+    assert [(r["row"], r["column"]) for r in rejects] == [
+        ("3", "recorded_date"),
+        ("4", "outcome_code"),
+    ]
     assert rejects[0]["file"].endswith("crimes.csv")
     assert rejects[0]["reason"] == "recorded_date: expected a date (YYYY-MM-DD), got '04/13/2021'"
     assert rejects[1]["reason"] == "outcome_code: expected a whole number, got 'one'"
@@ -36,8 +49,9 @@ def test_wrong_type_is_rejected_with_file_row_and_column(tmp_path: Path) -> None
 
 
 def test_bad_vocabulary_value_names_the_allowed_values(tmp_path: Path) -> None:
-    data = write_dataset(tmp_path / "d", [crime("C1", location_type="Dwelling"),
-                                          crime("C2", location_type="garden")])
+    data = write_dataset(
+        tmp_path / "d", [crime("C1", location_type="Dwelling"), crime("C2", location_type="garden")]
+    )
     _ingest(data, tmp_path)
     (reject,) = _rejects(tmp_path, "crimes")
     assert reject["row"] == "3"
@@ -48,7 +62,9 @@ def test_bad_vocabulary_value_names_the_allowed_values(tmp_path: Path) -> None:
 
 
 def test_duplicate_id_keeps_the_first_and_names_it(tmp_path: Path) -> None:
-    data = write_dataset(tmp_path / "d", [crime("C1"), crime("C2"), crime("C1", offence_group="rape")])
+    data = write_dataset(
+        tmp_path / "d", [crime("C1"), crime("C2"), crime("C1", offence_group="rape")]
+    )
     report = _ingest(data, tmp_path)
     assert report.tables["crimes"].loaded == 2
     (reject,) = _rejects(tmp_path, "crimes")
@@ -62,8 +78,12 @@ def test_dangling_links_are_rejected(tmp_path: Path) -> None:
         tmp_path / "d",
         [crime("C1"), crime("C2", offence_group="nonsense")],
         [person("V1"), person("P1", "M")],
-        [link("C1", "V1", "victim"), link("C1", "P9", "suspect"), link("C2", "V1", "victim"),
-         link("C7", "P1", "offender")],
+        [
+            link("C1", "V1", "victim"),
+            link("C1", "P9", "suspect"),
+            link("C2", "V1", "victim"),
+            link("C7", "P1", "offender"),
+        ],
     )
     report = _ingest(data, tmp_path)
     assert report.tables["crime_persons"].loaded == 1
@@ -76,10 +96,13 @@ def test_dangling_links_are_rejected(tmp_path: Path) -> None:
 
 
 def test_inverted_times_are_rejected(tmp_path: Path) -> None:
-    data = write_dataset(tmp_path / "d", [
-        crime("C1", occurred_from="2021-07-03T23:00:00", occurred_to="2021-07-04T01:00:00"),
-        crime("C2", occurred_from="2021-07-03T23:00:00", occurred_to="2021-07-03T22:59:00"),
-    ])
+    data = write_dataset(
+        tmp_path / "d",
+        [
+            crime("C1", occurred_from="2021-07-03T23:00:00", occurred_to="2021-07-04T01:00:00"),
+            crime("C2", occurred_from="2021-07-03T23:00:00", occurred_to="2021-07-03T22:59:00"),
+        ],
+    )
     _ingest(data, tmp_path)
     (reject,) = _rejects(tmp_path, "crimes")
     assert reject["row"] == "3"
@@ -91,19 +114,27 @@ def test_inverted_times_are_rejected(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
-        ({"easting": "576000", "northing": "-5"},
-         "northing: -5 is before/below the plausible minimum 0"),
+        (
+            {"easting": "576000", "northing": "-5"},
+            "northing: -5 is below the plausible minimum 0",
+        ),
         ({"easting": "576000"}, "easting: easting and northing must be given together"),
-        ({"latitude": "95", "longitude": "0.5"},
-         "latitude: 95.0 is after/above the plausible maximum 60.95"),
-        ({"latitude": "51.2", "longitude": ""},
-         "latitude: latitude and longitude must be given together"),
+        (
+            {"latitude": "95", "longitude": "0.5"},
+            "latitude: 95.0 is above the plausible maximum 60.95",
+        ),
+        (
+            {"latitude": "51.2", "longitude": ""},
+            "latitude: latitude and longitude must be given together",
+        ),
     ],
 )
 def test_bad_coordinates_are_rejected(tmp_path: Path, fields: dict[str, str], reason: str) -> None:
     columns = ["easting", "northing", "latitude", "longitude"]
     good = crime("C1", easting="576000", northing="155000", latitude="", longitude="")
-    data = write_dataset(tmp_path / "d", [good, crime("C2", **{c: fields.get(c, "") for c in columns})])
+    data = write_dataset(
+        tmp_path / "d", [good, crime("C2", **{c: fields.get(c, "") for c in columns})]
+    )
     _ingest(data, tmp_path)
     (reject,) = _rejects(tmp_path, "crimes")
     assert reject["reason"] == reason
@@ -146,7 +177,7 @@ def test_malformed_csv_lines_are_rejected_with_their_text(tmp_path: Path) -> Non
 
 def test_wrong_encoding_rejects_the_row_and_says_how_to_fix_it(tmp_path: Path) -> None:
     path = simple_dataset(tmp_path / "d") / "crimes.csv"
-    text = path.read_bytes() + "C3,2021-07-04,2021-07-03T14:00:00,,harassment,true,dwelling\n".encode()
+    text = path.read_bytes() + b"C3,2021-07-04,2021-07-03T14:00:00,,harassment,true,dwelling\n"
     text = text.replace(b"C3,", "C3\u00e9,".encode("latin-1"))  # a Latin-1 byte in UTF-8 text
     path.write_bytes(text)
     report = _ingest(path.parent, tmp_path)
@@ -194,9 +225,16 @@ def test_implausible_dates_and_birth_years(tmp_path: Path) -> None:
     )
     _ingest(data, tmp_path)
     (crime_reject,) = _rejects(tmp_path, "crimes")
-    assert "is after/above the plausible maximum" in crime_reject["reason"]
+    assert "is after the latest plausible date" in crime_reject["reason"]
     (person_reject,) = _rejects(tmp_path, "persons")
-    assert person_reject["reason"] == "birth_year: 1850 is before/below the plausible minimum 1900"
+    assert person_reject["reason"] == "birth_year: 1850 is below the plausible minimum 1900"
     with duckdb.connect(str(tmp_path / "store" / "store.duckdb"), read_only=True) as con:
         years = sorted(r[0] for r in con.execute("SELECT birth_year FROM persons").fetchall())
     assert years == [1989, 1990]  # a full date of birth is reduced to its year
+
+
+def test_header_with_names_differing_only_by_case_stops_the_run(tmp_path: Path) -> None:
+    path = simple_dataset(tmp_path / "d") / "crimes.csv"
+    path.write_text(path.read_text().replace("location_type", "Crime_ID", 1))
+    with pytest.raises(IngestError, match=r"row 1 \(header\): duplicate column name\(s\)"):
+        ingest(path.parent, tmp_path / "s.duckdb")

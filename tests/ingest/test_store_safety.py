@@ -19,7 +19,9 @@ def _person_ids(store: Path) -> list[str]:
         return sorted(r[0] for r in con.execute("SELECT person_id FROM persons").fetchall())
 
 
-def test_pseudonyms_are_deterministic_under_one_key_and_differ_under_another(tmp_path: Path) -> None:
+def test_pseudonyms_are_deterministic_under_one_key_and_differ_under_another(
+    tmp_path: Path,
+) -> None:
     data = simple_dataset(tmp_path / "d")
     key_a, key_b = tmp_path / "a" / "secret.key", tmp_path / "b" / "secret.key"
     ingest(data, tmp_path / "1.duckdb", secret_path=key_a)
@@ -56,9 +58,12 @@ def test_raw_ids_appear_nowhere_in_the_store(tmp_path: Path) -> None:
 
 
 def test_person_extra_columns_are_not_stored(tmp_path: Path) -> None:
-    data = write_dataset(tmp_path / "d", [crime("C1")],
-                         [person("V1", name="Jane Doe", date_of_birth="1990-02-03")],
-                         [link("C1", "V1", "victim")])
+    data = write_dataset(
+        tmp_path / "d",
+        [crime("C1")],
+        [person("V1", name="Jane Doe", date_of_birth="1990-02-03")],
+        [link("C1", "V1", "victim")],
+    )
     ingest(data, tmp_path / "s.duckdb")
     assert b"Jane Doe" not in (tmp_path / "s.duckdb").read_bytes()
     with duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True) as con:
@@ -71,8 +76,12 @@ def _digest(path: Path) -> str:
 
 
 def test_a_failed_ingest_leaves_the_previous_store_and_rejects(tmp_path: Path, monkeypatch) -> None:
-    data = write_dataset(tmp_path / "d", [crime("C1"), crime("C2", domestic="perhaps")],
-                         [person("V1")], [link("C1", "V1", "victim")])
+    data = write_dataset(
+        tmp_path / "d",
+        [crime("C1"), crime("C2", domestic="perhaps")],
+        [person("V1")],
+        [link("C1", "V1", "victim")],
+    )
     store = tmp_path / "out" / "store.duckdb"
     ingest(data, store)
     before = (_digest(store), _digest(tmp_path / "out" / "rejects" / "crimes.csv"))
@@ -82,7 +91,11 @@ def test_a_failed_ingest_leaves_the_previous_store_and_rejects(tmp_path: Path, m
 
     # Fail half-way: after crimes and persons are loaded, while finishing crime_persons.
     original = run._write_rejects
-    monkeypatch.setattr(run, "_write_rejects", lambda con, tp, *a: broken() if tp.table.name == "crime_persons" else original(con, tp, *a))
+    monkeypatch.setattr(
+        run,
+        "_write_rejects",
+        lambda con, tp, *a: broken() if tp.table.name == "crime_persons" else original(con, tp, *a),
+    )
     with pytest.raises(IngestError, match="disk full"):
         ingest(data, store)
     after = (_digest(store), _digest(tmp_path / "out" / "rejects" / "crimes.csv"))
@@ -128,6 +141,9 @@ def test_rejects_row_numbers_survive_batch_boundaries(tmp_path: Path, monkeypatc
     ingest(data, tmp_path / "s.duckdb")
     rejects = read_rejects(tmp_path / "rejects" / "crimes.csv")
     assert [(r["row"], r["column"]) for r in rejects] == [
-        ("6", "offence_group"), ("8", "occurred_from"), ("12", "domestic")]
+        ("6", "offence_group"),
+        ("8", "occurred_from"),
+        ("12", "domestic"),
+    ]
     assert rejects[1]["raw_line"] == "broken,line"
     assert "missing columns" in rejects[1]["reason"]

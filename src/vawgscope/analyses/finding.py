@@ -45,7 +45,11 @@ class Finding:
 
 
 def not_available(
-    id: str, title: str, definition: str, needs: tuple[str, ...], headline_keys: tuple[str, ...] = ()
+    id: str,
+    title: str,
+    definition: str,
+    needs: tuple[str, ...],
+    headline_keys: tuple[str, ...] = (),
 ) -> Finding:
     """A finding whose inputs are missing: its headlines are ``None`` and it says what it needs."""
     return Finding(

@@ -33,8 +33,13 @@ def people_distinct(ds: Dataset) -> Finding:
     """
     keys = ("victims_distinct", "perpetrators_distinct")
     if ds.victims is None or ds.perpetrators is None:
-        return not_available("people_distinct", "Victims and perpetrators",
-                             definition_of(people_distinct), ("persons", "crime_persons"), keys)
+        return not_available(
+            "people_distinct",
+            "Victims and perpetrators",
+            definition_of(people_distinct),
+            ("persons", "crime_persons"),
+            keys,
+        )
     counts = ds.counts()
     victims, perpetrators = counts["victims"], counts["perpetrators"]
     return Finding(

@@ -53,9 +53,17 @@ class TableMapping:
     recode: dict[str, dict[str, str]] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
 
-    def source_of(self, column: str) -> str:
-        """The export column that feeds contract ``column`` (itself when not mapped)."""
-        return self.columns.get(column, column)
+    def source_of(self, column: str) -> str | None:
+        """The export column that feeds contract ``column``.
+
+        A mapped column comes from its export column; an unmapped one from the export column
+        of the same name, unless the mapping already sends that column elsewhere.
+        """
+        if column in self.columns:
+            return self.columns[column]
+        if column in self.columns.values():
+            return None
+        return column
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,9 @@ def _string_map(raw: Any, where: str) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise MappingError(f"{where} must be a mapping of names to values, got {type(raw).__name__}")
+        raise MappingError(
+            f"{where} must be a mapping of names to values, got {type(raw).__name__}"
+        )
     return {_scalar(k): _scalar(v) for k, v in raw.items()}
 
 
@@ -103,9 +113,16 @@ def _table_mapping(name: str, raw: Any, where: str) -> TableMapping:
     for column, values in recode_raw.items():
         recode[column] = _string_map(values, f"{where}.recode.{column}")
         contract_column = table.columns_by_name.get(column)
-        if contract_column is not None and contract_column.vocabulary and contract_column.kind == "enum":
-            bad = sorted(v for v in recode[column].values()
-                         if v.lower() not in {x.lower() for x in contract_column.vocabulary})
+        if (
+            contract_column is not None
+            and contract_column.vocabulary
+            and contract_column.kind == "enum"
+        ):
+            bad = sorted(
+                v
+                for v in recode[column].values()
+                if v.lower() not in {x.lower() for x in contract_column.vocabulary}
+            )
             if bad:
                 raise MappingError(
                     f"{where}.recode.{column}: {bad} not in the contract's values "

@@ -21,8 +21,12 @@ HOME_OFFICE_OUTCOMES: dict[int, str] = {
     12: "Prosecution prevented - suspect too ill",
     13: "Prosecution prevented - victim or key witness dead or too ill",
     14: "Evidential difficulties: suspect not identified; victim does not support further action",
-    15: "Evidential difficulties: suspect identified; victim supports action; insufficient evidence",
-    16: "Evidential difficulties: victim does not support (or withdraws support for) further action",
+    15: (
+        "Evidential difficulties: suspect identified; victim supports action; insufficient evidence"
+    ),
+    16: (
+        "Evidential difficulties: victim does not support (or withdraws support for) further action"
+    ),
     17: "Suspect identified but prosecution time limit expired",
     18: "Investigation complete - no suspect identified",
     19: "Outcome 19 (not used by the analyses)",

@@ -92,7 +92,9 @@ class Table:
 
 
 def _easting(name: str, meaning: str, required: bool = False) -> Column:
-    return Column(name, "int", meaning, required, minimum=EASTING_RANGE[0], maximum=EASTING_RANGE[1])
+    return Column(
+        name, "int", meaning, required, minimum=EASTING_RANGE[0], maximum=EASTING_RANGE[1]
+    )
 
 
 def _northing(name: str, meaning: str, required: bool = False) -> Column:
@@ -106,33 +108,70 @@ CRIMES = Table(
     "one row per recorded crime",
     (
         Column("crime_id", "string", "unique, non-empty", required=True),
-        Column("recorded_date", "date", "date the crime was recorded", True,
-               minimum=EARLIEST_DATE, maximum="today"),
-        Column("occurred_from", "timestamp", "earliest time the offence may have happened", True,
-               minimum=EARLIEST_DATE, maximum="today"),
-        Column("occurred_to", "timestamp", "latest time; empty means the same as occurred_from",
-               minimum=EARLIEST_DATE, maximum="today"),
+        Column(
+            "recorded_date",
+            "date",
+            "date the crime was recorded",
+            True,
+            minimum=EARLIEST_DATE,
+            maximum="today",
+        ),
+        Column(
+            "occurred_from",
+            "timestamp",
+            "earliest time the offence may have happened",
+            True,
+            minimum=EARLIEST_DATE,
+            maximum="today",
+        ),
+        Column(
+            "occurred_to",
+            "timestamp",
+            "latest time; empty means the same as occurred_from",
+            minimum=EARLIEST_DATE,
+            maximum="today",
+        ),
         # Empty means `exact`, or `day` when occurred_from is a bare date (set on ingest).
         Column("time_precision", "enum", "exact, day or month", vocabulary=vocab.TIME_PRECISIONS),
-        Column("offence_group", "enum", "the analytic offence group", True,
-               vocabulary=vocab.OFFENCE_GROUPS),
+        Column(
+            "offence_group",
+            "enum",
+            "the analytic offence group",
+            True,
+            vocabulary=vocab.OFFENCE_GROUPS,
+        ),
         Column("offence_code", "string", "Home Office offence classification code, e.g. 19C"),
-        Column("domestic", "bool", "domestic-abuse flag (may be empty in a crimes-only dataset)",
-               True),
+        Column(
+            "domestic", "bool", "domestic-abuse flag (may be empty in a crimes-only dataset)", True
+        ),
         Column("crime_type", "string", "the publisher's own category, kept as given"),
-        Column("location_type", "enum", "where it happened", True,
-               vocabulary=vocab.LOCATION_TYPES),
+        Column("location_type", "enum", "where it happened", True, vocabulary=vocab.LOCATION_TYPES),
         Column("lsoa_code", "string", "LSOA of the crime location"),
         _easting("easting", "crime location, BNG easting (m)"),
         _northing("northing", "crime location, BNG northing (m)"),
-        Column("reporting_channel", "enum", "how it was reported",
-               vocabulary=vocab.REPORTING_CHANNELS),
-        Column("outcome_code", "int", "Home Office outcome type; empty = under investigation",
-               minimum=min(OUTCOME_CODES), maximum=max(OUTCOME_CODES)),
-        Column("outcome_date", "date", "date the outcome was assigned",
-               minimum=EARLIEST_DATE, maximum="today"),
-        Column("fatal_or_near_fatal", "bool",
-               "homicide, attempted murder, or life-threatening injury", default="false"),
+        Column(
+            "reporting_channel", "enum", "how it was reported", vocabulary=vocab.REPORTING_CHANNELS
+        ),
+        Column(
+            "outcome_code",
+            "int",
+            "Home Office outcome type; empty = under investigation",
+            minimum=min(OUTCOME_CODES),
+            maximum=max(OUTCOME_CODES),
+        ),
+        Column(
+            "outcome_date",
+            "date",
+            "date the outcome was assigned",
+            minimum=EARLIEST_DATE,
+            maximum="today",
+        ),
+        Column(
+            "fatal_or_near_fatal",
+            "bool",
+            "homicide, attempted murder, or life-threatening injury",
+            default="false",
+        ),
     ),
     key=("crime_id",),
     lat_lon=(("latitude", "longitude", "easting", "northing"),),
@@ -144,8 +183,13 @@ PERSONS = Table(
     (
         Column("person_id", "string", "unique; keyed again with a secret before storing", True),
         Column("sex", "enum", "F, M or U", True, vocabulary=vocab.SEXES),
-        Column("birth_year", "int", "year of birth (a full date of birth is reduced to its year)",
-               minimum=EARLIEST_BIRTH_YEAR, maximum="this_year"),
+        Column(
+            "birth_year",
+            "int",
+            "year of birth (a full date of birth is reduced to its year)",
+            minimum=EARLIEST_BIRTH_YEAR,
+            maximum="this_year",
+        ),
         Column("home_lsoa_code", "string", "LSOA of home address"),
         _easting("home_easting", "home location, BNG easting (m)"),
         _northing("home_northing", "home location, BNG northing (m)"),
@@ -164,8 +208,12 @@ CRIME_PERSONS = Table(
         Column("person_id", "string", "must exist in persons", True),
         Column("role", "enum", "victim, suspect or offender", True, vocabulary=vocab.ROLES),
         Column("same_address", "bool", "victim and perpetrator lived at the same address"),
-        Column("relationship", "enum", "of the victim to the perpetrator",
-               vocabulary=vocab.RELATIONSHIPS),
+        Column(
+            "relationship",
+            "enum",
+            "of the victim to the perpetrator",
+            vocabulary=vocab.RELATIONSHIPS,
+        ),
     ),
     key=("crime_id", "person_id", "role"),
     privacy="person",
@@ -195,11 +243,17 @@ POPULATION = Table(
     "residents by LSOA, sex and age",
     (
         Column("lsoa_code", "string", "LSOA", True),
-        Column("sex", "enum", "F, M, or all where the source has no sex", True,
-               vocabulary=vocab.POPULATION_SEXES),
+        Column(
+            "sex",
+            "enum",
+            "F, M, or all where the source has no sex",
+            True,
+            vocabulary=vocab.POPULATION_SEXES,
+        ),
         Column("age", "int", "single year of age; 90 = 90 and over", minimum=0, maximum=90),
-        Column("age_band", "enum", "five-year band 0-4 … 85+",
-               vocabulary=vocab.POPULATION_AGE_BANDS),
+        Column(
+            "age_band", "enum", "five-year band 0-4 … 85+", vocabulary=vocab.POPULATION_AGE_BANDS
+        ),
         Column("population", "int", "residents", True, minimum=0),
         Column("year", "int", "mid-year estimate", minimum=1990, maximum="this_year"),
     ),
@@ -212,8 +266,13 @@ PREMISES = Table(
     "licensed premises",
     (
         Column("premises_id", "string", "unique", True),
-        Column("kind", "enum", "pub, bar, nightclub, restaurant, off_licence or other", True,
-               vocabulary=vocab.PREMISES_KINDS),
+        Column(
+            "kind",
+            "enum",
+            "pub, bar, nightclub, restaurant, off_licence or other",
+            True,
+            vocabulary=vocab.PREMISES_KINDS,
+        ),
         _easting("easting", "BNG easting (m)"),
         _northing("northing", "BNG northing (m)"),
         Column("lsoa_code", "string", "LSOA"),
@@ -264,9 +323,14 @@ def _safety_columns() -> tuple[Column, ...]:
     for place in vocab.SURVEY_PLACES:
         for part in ("day", "night"):
             cols.append(
-                Column(f"safe_{place}_{part}", "int",
-                       f"feeling of safety, {place.replace('_', ' ')}, {part}: 1 very unsafe … 5 very safe",
-                       minimum=1, maximum=5)
+                Column(
+                    f"safe_{place}_{part}",
+                    "int",
+                    f"feeling of safety, {place.replace('_', ' ')}, {part}: "
+                    "1 very unsafe … 5 very safe",
+                    minimum=1,
+                    maximum=5,
+                )
             )
     return tuple(cols)
 
@@ -276,15 +340,17 @@ SURVEY_RESPONSES = Table(
     "one row per survey respondent",
     (
         Column("respondent_id", "string", "unique", True),
-        Column("responded_on", "date", "date of the response", minimum=EARLIEST_DATE,
-               maximum="today"),
+        Column(
+            "responded_on", "date", "date of the response", minimum=EARLIEST_DATE, maximum="today"
+        ),
         Column("age_band", "enum", "respondent's age band", vocabulary=vocab.SURVEY_AGE_BANDS),
         Column("district", "string", "district"),
         *_safety_columns(),
         Column("precautions", "list", "precautions taken", vocabulary=vocab.PRECAUTIONS),
         Column("victim_of", "list", "victimisation in the last year", vocabulary=vocab.VICTIM_OF),
-        Column("reported", "enum", "yes, no, or empty when not a victim",
-               vocabulary=vocab.REPORTED),
+        Column(
+            "reported", "enum", "yes, no, or empty when not a victim", vocabulary=vocab.REPORTED
+        ),
         Column("why_not_reported", "text", "free text"),
         Column("experience_text", "text", "tell us about your experiences"),
         Column("partners_text", "text", "how could partner agencies improve"),

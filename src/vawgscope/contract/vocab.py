@@ -86,9 +86,7 @@ PREMISES_KINDS: tuple[str, ...] = ("pub", "bar", "nightclub", "restaurant", "off
 PERIOD_KINDS: tuple[str, ...] = ("lockdown", "campaign", "other")
 
 #: Five-year population bands of the contract's `population.age_band`.
-POPULATION_AGE_BANDS: tuple[str, ...] = tuple(
-    [f"{a}-{a + 4}" for a in range(0, 85, 5)] + ["85+"]
-)
+POPULATION_AGE_BANDS: tuple[str, ...] = tuple([f"{a}-{a + 4}" for a in range(0, 85, 5)] + ["85+"])
 
 #: Perpetrator age bands of `perpetrator_leading_age_band`.
 PERPETRATOR_AGE_BANDS: tuple[str, ...] = (

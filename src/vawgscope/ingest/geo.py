@@ -32,17 +32,32 @@ def fill_bng(
 
     Converted in batches in this thread (PROJ must not run on the engine's worker threads).
     """
-    reader = con.cursor().sql(
-        f"SELECT _file, _row, {ident(lat)} AS lat, {ident(lon)} AS lon FROM {table} "
-        f"WHERE {ident(east)} IS NULL AND {ident(lat)} IS NOT NULL AND {ident(lon)} IS NOT NULL "
-        "AND len(_errors) = 0"
-    ).to_arrow_reader(BATCH_ROWS)
-    con.execute("CREATE OR REPLACE TEMP TABLE _bng (_file VARCHAR, _row BIGINT, e BIGINT, n BIGINT)")
+    reader = (
+        con.cursor()
+        .sql(
+            f"SELECT _file, _row, {ident(lat)} AS lat, {ident(lon)} AS lon FROM {table} "
+            f"WHERE {ident(east)} IS NULL AND {ident(lat)} IS NOT NULL "
+            f"AND {ident(lon)} IS NOT NULL "
+            "AND len(_errors) = 0"
+        )
+        .to_arrow_reader(BATCH_ROWS)
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _bng (_file VARCHAR, _row BIGINT, e BIGINT, n BIGINT)"
+    )
     for batch in reader:
-        e, n = to_bng(batch.column("lat").to_numpy(zero_copy_only=False),
-                      batch.column("lon").to_numpy(zero_copy_only=False))
-        converted = pa.table({"_file": batch.column("_file"), "_row": batch.column("_row"),
-                              "e": e.astype(np.int64), "n": n.astype(np.int64)})
+        e, n = to_bng(
+            batch.column("lat").to_numpy(zero_copy_only=False),
+            batch.column("lon").to_numpy(zero_copy_only=False),
+        )
+        converted = pa.table(
+            {
+                "_file": batch.column("_file"),
+                "_row": batch.column("_row"),
+                "e": e.astype(np.int64),
+                "n": n.astype(np.int64),
+            }
+        )
         con.register("_converted", converted)
         con.execute("INSERT INTO _bng SELECT * FROM _converted")
         con.unregister("_converted")

@@ -39,7 +39,9 @@ class TablePlan:
         from vawgscope.ingest.sql import ident
 
         parts = ["_file", "_row"]
-        parts += [f"{ident(self.mapping.source_of(c))} AS {ident(c)}" for c in sorted(self.present)]
+        parts += [
+            f"{ident(str(self.mapping.source_of(c)))} AS {ident(c)}" for c in sorted(self.present)
+        ]
         parts += [ident(x) for x in self.extras]
         return ", ".join(parts)
 
@@ -59,8 +61,12 @@ def _with_date_of_birth(table: Table, mapping: TableMapping, columns: set[str]) 
     for name in DATE_OF_BIRTH_NAMES:
         if name in columns:
             return TableMapping(
-                mapping.files, mapping.encoding, mapping.delimiter,
-                {**mapping.columns, "birth_year": name}, mapping.formats, mapping.recode,
+                mapping.files,
+                mapping.encoding,
+                mapping.delimiter,
+                {**mapping.columns, "birth_year": name},
+                mapping.formats,
+                mapping.recode,
                 mapping.defaults,
             )
     return mapping
@@ -97,8 +103,12 @@ def _plan_table(
     present = frozenset(c for c in candidates if mapping.source_of(c) in all_columns)
     used = {mapping.source_of(c) for c in present}
     # Person tables keep contract columns only: extra columns there may identify people.
-    extras = () if table.privacy == "person" else tuple(
-        c for c in all_columns_ordered(sources) if c not in used and not c.startswith("_")
+    extras = (
+        ()
+        if table.privacy == "person"
+        else tuple(
+            c for c in all_columns_ordered(sources) if c not in used and not c.startswith("_")
+        )
     )
     return TablePlan(table, mapping, tuple(sources), present, extras)
 

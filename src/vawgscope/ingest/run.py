@@ -103,8 +103,9 @@ def ingest(
             lookup.parent.mkdir(parents=True, exist_ok=True)
             os.replace(lookup_tmp, lookup)
         _replace_rejects(work / "rejects", rejects_dir)
-        return IngestReport(store, rejects_dir, plan.crimes_only, reports, fingerprint, lookup,
-                            secret_path)
+        return IngestReport(
+            store, rejects_dir, plan.crimes_only, reports, fingerprint, lookup, secret_path
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -113,8 +114,14 @@ def _prepare(con: duckdb.DuckDBPyConnection, work: Path, key: bytes) -> None:
     con.execute(f"SET temp_directory = {literal(str(work / 'spill'))}")
     con.execute("SET preserve_insertion_order = true")
     con.execute(f"ATTACH {literal(str(work / 'new.duckdb'))} AS out")
-    con.create_function("pseudonym", pseudonymise.arrow_pseudonymiser(key), ["VARCHAR"],
-                        "VARCHAR", type="arrow", null_handling="special")
+    con.create_function(
+        "pseudonym",
+        pseudonymise.arrow_pseudonymiser(key),
+        ["VARCHAR"],
+        "VARCHAR",
+        type="arrow",
+        null_handling="special",
+    )
     (work / "rejects").mkdir()
 
 
@@ -130,7 +137,8 @@ def _load_table(
     columns = tp.raw_columns
     con.execute(
         f"CREATE TABLE {raw} (_file VARCHAR, _row BIGINT, "
-        + ", ".join(f"{ident(c)} VARCHAR" for c in columns) + ")"
+        + ", ".join(f"{ident(c)} VARCHAR" for c in columns)
+        + ")"
     )
     con.execute(
         f"CREATE TEMP TABLE {structural} (_file VARCHAR, line BIGINT, column_name VARCHAR, "
@@ -163,8 +171,14 @@ def _load_table(
         GROUP BY reason ORDER BY n DESC, reason LIMIT 5
         """
     ).fetchall()
-    return TableReport(name, tuple(str(s.path) for s in tp.sources), read, loaded, rejected,
-                       tuple((r, int(n)) for r, n in reasons))
+    return TableReport(
+        name,
+        tuple(str(s.path) for s in tp.sources),
+        read,
+        loaded,
+        rejected,
+        tuple((r, int(n)) for r, n in reasons),
+    )
 
 
 def _flag_duplicates(con: duckdb.DuckDBPyConnection, name: str, key: tuple[str, ...]) -> None:
@@ -178,7 +192,7 @@ def _flag_duplicates(con: duckdb.DuckDBPyConnection, name: str, key: tuple[str, 
         CREATE OR REPLACE TABLE chk_{name} AS
         SELECT * EXCLUDE (_first_row, _first_file) REPLACE (
             CASE WHEN len(_errors) = 0 AND (_first_row <> _row OR _first_file <> _file) THEN
-                [{literal(key[0] + ': ')} || 'duplicate {'+'.join(key)} ''' || {shown}
+                [{literal(key[0] + ": ")} || 'duplicate {"+".join(key)} ''' || {shown}
                  || ''' (first at ' || _first_file || ' row ' || CAST(_first_row AS VARCHAR) || ')']
             ELSE _errors END AS _errors)
         FROM (
@@ -217,8 +231,7 @@ def _flag_dangling_links(con: duckdb.DuckDBPyConnection) -> None:
 def _write_good_rows(con: duckdb.DuckDBPyConnection, tp: TablePlan) -> int:
     name = tp.table.name
     columns = [
-        f"pseudonym({ident(c.name)}) AS {ident(c.name)}" if c.name == "person_id"
-        else ident(c.name)
+        f"pseudonym({ident(c.name)}) AS {ident(c.name)}" if c.name == "person_id" else ident(c.name)
         for c in tp.table.columns
     ] + [ident(x) for x in tp.extras]
     con.execute(
@@ -235,7 +248,8 @@ def _write_rejects(
     raw_cols = ", ".join(f"r.{ident(c)}" for c in tp.raw_columns)
     query = f"""
         SELECT r._file AS file, r._row AS row,
-            array_to_string(list_distinct(list_transform(c._errors, lambda e: split_part(e, ':', 1))), ';') AS column,
+            array_to_string(list_distinct(
+                list_transform(c._errors, lambda e: split_part(e, ':', 1))), ';') AS column,
             array_to_string(c._errors, '; ') AS reason, NULL AS raw_line, {raw_cols}
         FROM chk_{name} c JOIN {raw} r USING (_file, _row) WHERE len(c._errors) > 0
         UNION ALL BY NAME

@@ -103,9 +103,13 @@ def _read_header(path: Path, mapping: TableMapping) -> tuple[str, ...]:
     names = [n.strip() for n in names]
     if any(not n for n in names):
         raise IngestError(f"{path}, row 1 (header): a column has no name")
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    lowered = [n.lower() for n in names]
+    duplicates = sorted({n for n in names if lowered.count(n.lower()) > 1})
     if duplicates:
-        raise IngestError(f"{path}, row 1 (header): duplicate column name(s) {duplicates}")
+        raise IngestError(
+            f"{path}, row 1 (header): duplicate column name(s) {duplicates} "
+            "(names are compared ignoring case)"
+        )
     return tuple(names)
 
 
@@ -171,9 +175,11 @@ def _stage_csv(
         for batch in batches:
             n = batch.num_rows
             numbered = pa.table(
-                [pa.array([str(source.path)] * n, pa.string()),
-                 pa.array(range(read + 2, read + n + 2), pa.int64())]
-                + list(batch.columns),
+                [
+                    pa.array([str(source.path)] * n, pa.string()),
+                    pa.array(range(read + 2, read + n + 2), pa.int64()),
+                    *batch.columns,
+                ],
                 names=["_file", "_row", *batch.schema.names],
             )
             con.register("_batch", numbered)
@@ -183,7 +189,9 @@ def _stage_csv(
             if on_rows:
                 on_rows(n)
     except duckdb.Error as error:
-        raise IngestError(f"{source.path}: cannot read this CSV file: {_first_line(error)}") from None
+        raise IngestError(
+            f"{source.path}: cannot read this CSV file: {_first_line(error)}"
+        ) from None
     bad = reader_con.sql(
         f"SELECT line, any_value(column_name) AS column_name, "
         f"string_agg(lower(error_type) || ': ' || error_message, '; ') AS reason, "
@@ -193,7 +201,9 @@ def _stage_csv(
     # Good records were numbered as if none were rejected; shift each past the rejected
     # records that came before it.
     con.register("_bad", bad)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {rejects_table} AS SELECT {path} AS _file, * FROM _bad")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {rejects_table} AS SELECT {path} AS _file, * FROM _bad"
+    )
     con.unregister("_bad")
     con.execute(
         f"""

@@ -97,7 +97,8 @@ def _typed(column: Column, ctx: TableContext) -> str:
         formats = ((fmt,) if fmt else ()) + TIMESTAMP_FORMATS
         return f"try_strptime({t}, {string_list(formats)})"
     if column.kind == "int":
-        whole = f"CASE WHEN try_cast({t} AS DOUBLE) = try_cast({t} AS BIGINT) THEN try_cast({t} AS BIGINT) END"
+        as_int = f"try_cast({t} AS BIGINT)"
+        whole = f"CASE WHEN try_cast({t} AS DOUBLE) = {as_int} THEN {as_int} END"
         if column.name == "birth_year":
             # A full date of birth is reduced to its year here, so it is never stored.
             formats = ((fmt,) if fmt else ()) + DATE_FORMATS + TIMESTAMP_FORMATS
@@ -116,7 +117,8 @@ def _typed(column: Column, ctx: TableContext) -> str:
         return f"{string_list(column.vocabulary)}[list_position({lowered}, lower({t}))]"
     if column.kind == "list":
         assert column.vocabulary is not None
-        return f"array_to_string(list_transform(string_split({t}, ';'), lambda x: lower(trim(x))), ';')"
+        items = f"list_transform(string_split({t}, ';'), lambda x: lower(trim(x)))"
+        return f"array_to_string({items}, ';')"
     return t
 
 
@@ -134,12 +136,15 @@ def _type_error(column: Column, ctx: TableContext) -> str | None:
         what = expected[column.kind]
         if column.name in ctx.mapping.formats:
             what += f" in the format {ctx.mapping.formats[column.name]}"
-        return f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL THEN 'expected {what}, got ' || {got} END"
+        return (
+            f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL THEN 'expected {what}, got ' || {got} END"
+        )
     if column.kind == "enum":
         allowed = ", ".join(column.vocabulary or ())
         lowered = string_list(x.lower() for x in column.vocabulary or ())
         unknown = f"list_position({lowered}, lower({t})) IS NULL"
-        return f"CASE WHEN {t} IS NOT NULL AND {unknown} THEN 'expected one of {allowed}; got ' || {got} END"
+        message = f"'expected one of {allowed}; got ' || {got}"
+        return f"CASE WHEN {t} IS NOT NULL AND {unknown} THEN {message} END"
     if column.kind == "list":
         allowed = string_list(column.vocabulary or ())
         bad = f"list_filter(string_split({v}, ';'), lambda x: NOT list_contains({allowed}, x))"
@@ -153,11 +158,20 @@ def _type_error(column: Column, ctx: TableContext) -> str | None:
 def _range_error(column: Column) -> str | None:
     v = _v(column.name)
     low, high = _bound(column.minimum, column.kind), _bound(column.maximum, column.kind)
+    dated = column.kind in ("date", "timestamp")
     parts = []
     if low is not None:
-        parts.append(f"WHEN {v} < {low} THEN CAST({v} AS VARCHAR) || ' is before/below the plausible minimum ' || CAST({low} AS VARCHAR)")
+        words = (
+            "is before the earliest plausible date" if dated else "is below the plausible minimum"
+        )
+        parts.append(
+            f"WHEN {v} < {low} THEN CAST({v} AS VARCHAR) || ' {words} ' || CAST({low} AS VARCHAR)"
+        )
     if high is not None:
-        parts.append(f"WHEN {v} > {high} THEN CAST({v} AS VARCHAR) || ' is after/above the plausible maximum ' || CAST({high} AS VARCHAR)")
+        words = "is after the latest plausible date" if dated else "is above the plausible maximum"
+        parts.append(
+            f"WHEN {v} > {high} THEN CAST({v} AS VARCHAR) || ' {words} ' || CAST({high} AS VARCHAR)"
+        )
     if not parts:
         return None
     return "CASE " + " ".join(parts) + " END"
@@ -186,9 +200,7 @@ def _cross_errors(ctx: TableContext) -> list[str]:
             "CAST(v_occurred_from AS VARCHAR) END"
         )
     if table.name == "periods":
-        errors.append(
-            "CASE WHEN v_end_date < v_start_date THEN 'end_date: before start_date' END"
-        )
+        errors.append("CASE WHEN v_end_date < v_start_date THEN 'end_date: before start_date' END")
     if table.name == "population":
         errors.append(
             "CASE WHEN v_age IS NULL AND v_age_band IS NULL THEN "
@@ -218,10 +230,24 @@ def _lat_lon_columns(ctx: TableContext) -> list[Column]:
     cols = []
     for lat, lon, _east, _north in ctx.table.lat_lon:
         if lat in ctx.present or lon in ctx.present:
-            cols.append(Column(lat, "float", "latitude (WGS84)", minimum=LATITUDE_RANGE[0],
-                               maximum=LATITUDE_RANGE[1]))
-            cols.append(Column(lon, "float", "longitude (WGS84)", minimum=LONGITUDE_RANGE[0],
-                               maximum=LONGITUDE_RANGE[1]))
+            cols.append(
+                Column(
+                    lat,
+                    "float",
+                    "latitude (WGS84)",
+                    minimum=LATITUDE_RANGE[0],
+                    maximum=LATITUDE_RANGE[1],
+                )
+            )
+            cols.append(
+                Column(
+                    lon,
+                    "float",
+                    "longitude (WGS84)",
+                    minimum=LONGITUDE_RANGE[0],
+                    maximum=LONGITUDE_RANGE[1],
+                )
+            )
     return cols
 
 
@@ -240,7 +266,8 @@ def checked_select(source: str, ctx: TableContext, extras: list[str]) -> str:
         expr = _typed(c, ctx)
         if table.name == "crimes" and c.name == "time_precision":
             # A start time given as a bare date is known to the day, not to the minute.
-            expr = f"coalesce({expr}, CASE WHEN length(t_occurred_from) = 10 THEN 'day' ELSE 'exact' END)"
+            guess = "CASE WHEN length(t_occurred_from) = 10 THEN 'day' ELSE 'exact' END"
+            expr = f"coalesce({expr}, {guess})"
         typed.append(f"{expr} AS {_v(c.name)}")
     checks = []
     for c in columns:
@@ -256,12 +283,12 @@ def checked_select(source: str, ctx: TableContext, extras: list[str]) -> str:
         if table.name == "crimes" and c.name == "occurred_to":
             value = f"coalesce({value}, v_occurred_from)"
         outputs.append(f"CAST({value} AS {c.storage_type}) AS {ident(c.name)}")
-    outputs += [f"{_v(c.name)} AS {ident(c.name)}" for c in columns[len(table.columns):]]
+    outputs += [f"{_v(c.name)} AS {ident(c.name)}" for c in columns[len(table.columns) :]]
     return f"""
 WITH cleaned AS (
   SELECT _file, _row, {text_cols}{extra_cols} FROM {source}
 ), typed AS (
-  SELECT *, {', '.join(typed)} FROM cleaned
+  SELECT *, {", ".join(typed)} FROM cleaned
 )
-SELECT _file, _row, {', '.join(outputs)}{extra_cols}, {errors} AS _errors FROM typed
+SELECT _file, _row, {", ".join(outputs)}{extra_cols}, {errors} AS _errors FROM typed
 """
