@@ -38,7 +38,7 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except USER_ERRORS as error:
-        console.print(f"[bold red]error:[/] {error}")
+        console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
         raise typer.Exit(2) from None
 
 

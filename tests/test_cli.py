@@ -1,0 +1,114 @@
+"""The command line as an analyst uses it: ingest, profile, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.helpers import crime, simple_dataset, write_dataset
+from vawgscope.cli import app
+from vawgscope.profile import HEADLINE_KEYS
+
+runner = CliRunner()
+
+
+def test_ingest_then_profile(tmp_path: Path) -> None:
+    data = simple_dataset(tmp_path / "d")
+    result = runner.invoke(app, ["ingest", str(data), "--store", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert "crime_persons" in result.output and "fingerprint" in result.output
+    result = runner.invoke(
+        app, ["profile", str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "p")]
+    )
+    assert result.exit_code == 0, result.output
+    profile = json.loads((tmp_path / "p" / "profile.json").read_text())
+    assert list(profile["headlines"]) == list(HEADLINE_KEYS)
+    assert profile["headlines"]["crimes_total"] == 2
+    assert profile["headlines"]["victims_distinct"] == 1
+    assert profile["dataset"]["period"] == ["2021-07-03", "2021-07-03"]
+    assert {f["id"] for f in profile["findings"]} >= {"crimes_total", "people_distinct"}
+    kent = {row["headline"]: row for row in profile["kent_comparison"]}
+    assert kent["victims_distinct"]["kent"] == 56_358
+    assert kent["victims_distinct"]["window"] == ["2017-04-01", "2022-03-31"]
+    assert (
+        kent["victims_distinct"]["this_dataset"] == 1
+        and kent["victims_distinct"]["agrees"] is False
+    )
+
+
+def test_profile_of_a_folder_ingests_first_and_takes_scope_flags(tmp_path: Path) -> None:
+    data = simple_dataset(tmp_path / "d")
+    result = runner.invoke(
+        app,
+        [
+            "profile",
+            str(data),
+            "--out",
+            str(tmp_path / "p"),
+            "--offence-group",
+            "stalking",
+            "--victim-sex",
+            "any",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    profile = json.loads((tmp_path / "p" / "profile.json").read_text())
+    assert profile["headlines"]["crimes_total"] == 1
+    assert profile["options"]["scope"]["victim_sex"] is None
+    assert profile["options"]["scope"]["offence_groups"] == ["stalking"]
+
+
+def test_options_file(tmp_path: Path) -> None:
+    data = simple_dataset(tmp_path / "d")
+    (tmp_path / "o.yaml").write_text(
+        "scope:\n  offence_groups: [harassment]\nyear_basis: financial\n"
+    )
+    result = runner.invoke(
+        app,
+        ["profile", str(data), "--out", str(tmp_path / "p"), "--options", str(tmp_path / "o.yaml")],
+    )
+    assert result.exit_code == 0, result.output
+    profile = json.loads((tmp_path / "p" / "profile.json").read_text())
+    assert (
+        profile["headlines"]["crimes_total"] == 1
+        and profile["options"]["year_basis"] == "financial"
+    )
+
+
+def test_crimes_only_profile_says_so_first(tmp_path: Path) -> None:
+    data = write_dataset(
+        tmp_path / "d", [crime("C1", domestic="", crime_type="Violence and sexual offences")]
+    )
+    result = runner.invoke(app, ["profile", str(data), "--out", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    assert "Crimes-only dataset" in result.output
+    profile = json.loads((tmp_path / "p" / "profile.json").read_text())
+    assert profile["dataset"]["note"].startswith("Crimes-only dataset")
+    assert profile["headlines"]["victims_distinct"] is None
+    people = next(f for f in profile["findings"] if f["id"] == "people_distinct")
+    assert people["status"] == "not_available" and people["needs"] == ["persons", "crime_persons"]
+
+
+def test_bad_input_exits_2_with_one_clear_message(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["ingest", str(tmp_path / "nowhere"), "--store", str(tmp_path / "s.duckdb")]
+    )
+    assert result.exit_code == 2
+    assert "error:" in result.output and "not a folder" in result.output
+    result = runner.invoke(
+        app, ["profile", str(tmp_path / "missing.duckdb"), "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2 and "no store here" in result.output
+    result = runner.invoke(
+        app,
+        ["profile", str(tmp_path / "x.duckdb"), "--out", str(tmp_path), "--victim-sex", "woman"],
+    )
+    assert result.exit_code == 2 and "victim_sex must be one of" in result.output
+
+
+def test_every_command_has_help() -> None:
+    for command in ("demo-data", "ingest", "profile", "demo"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output

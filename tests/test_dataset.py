@@ -1,0 +1,158 @@
+"""The scope, applied once in the engine, exactly as problem-profile.md defines it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import crime, link, person, write_dataset
+from vawgscope.dataset import Dataset, DatasetError, Window
+from vawgscope.ingest import ingest
+from vawgscope.options import Options, Scope
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """Six crimes in 2021 whose scope can be worked out by hand.
+
+    C1 F victim, M perpetrator born 1990 (31)            -> in scope
+    C2 F victim, M perpetrator born 2005 (16)            -> out: perpetrator under 18
+    C3 F victim, no perpetrator                           -> out: perpetrator filter on
+    C4 M victim, M perpetrator (31)                       -> out: no female victim
+    C5 F victim, F perpetrator (31) and M (31)            -> in scope (the man passes)
+    C6 F victim, M perpetrator with no birth year         -> out: fails the age filter
+    """
+    persons = [
+        person("V1", "F", 1995),
+        person("V2", "F", 2004),
+        person("V3", "M", 1990),
+        person("P1", "M", 1990),
+        person("P2", "M", 2005),
+        person("P3", "F", 1990),
+        person("P4", "M", ""),
+    ]
+    links = [
+        link("C1", "V1", "victim"),
+        link("C1", "P1", "suspect"),
+        link("C2", "V2", "victim"),
+        link("C2", "P2", "suspect"),
+        link("C3", "V1", "victim"),
+        link("C4", "V3", "victim"),
+        link("C4", "P1", "offender"),
+        link("C5", "V2", "victim"),
+        link("C5", "P3", "suspect"),
+        link("C5", "P1", "suspect"),
+        link("C6", "V1", "victim"),
+        link("C6", "P4", "suspect"),
+    ]
+    crimes = [
+        crime("C1", occurred_from="2021-01-01T10:00:00", domestic="true", lsoa_code="A1"),
+        crime("C2", occurred_from="2021-02-01T10:00:00"),
+        crime("C3", occurred_from="2021-03-01T10:00:00"),
+        crime("C4", occurred_from="2021-04-01T10:00:00"),
+        crime(
+            "C5",
+            occurred_from="2021-05-31T23:00:00",
+            domestic="false",
+            lsoa_code="B1",
+            offence_group="rape",
+        ),
+        crime("C6", occurred_from="2021-06-01T10:00:00"),
+    ]
+    data = write_dataset(tmp_path / "d", crimes, persons, links)
+    (data / "areas.csv").write_text(
+        "lsoa_code,lsoa_name,district,easting,northing\n"
+        "A1,Alpha 001A,Alpha,576000,155000\nB1,Beta 001A,Beta,590000,163000\n"
+    )
+    path = tmp_path / "s.duckdb"
+    ingest(data, path)
+    return path
+
+
+def _ids(ds: Dataset) -> list[str]:
+    return sorted(ds.crimes.crime_id.execute())
+
+
+def test_default_scope(store: Path) -> None:
+    ds = Dataset.open(store)
+    assert _ids(ds) == ["C1", "C5"]
+    assert ds.counts() == {"crimes": 2, "victims": 2, "perpetrators": 1}
+    ages = dict(
+        zip(
+            ds.perpetrators.crime_id.execute(),
+            ds.perpetrators.age_at_offence.execute(),
+            strict=True,
+        )
+    )
+    assert ages == {"C1": 31, "C5": 31}
+
+
+def test_perpetrators_under_18_as_a_declared_variant(store: Path) -> None:
+    ds = Dataset.open(store).with_scope(Scope(perpetrator_min_age=None))
+    assert _ids(ds) == ["C1", "C2", "C5", "C6"]
+    assert ds.counts()["perpetrators"] == 3
+
+
+def test_all_person_filters_off_keeps_crimes_with_no_perpetrator(store: Path) -> None:
+    ds = Dataset.open(
+        store, Options(Scope(victim_sex=None, perpetrator_sex=None, perpetrator_min_age=None))
+    )
+    assert _ids(ds) == ["C1", "C2", "C3", "C4", "C5", "C6"]
+    assert ds.counts() == {"crimes": 6, "victims": 3, "perpetrators": 4}
+
+
+def test_crime_filters(store: Path) -> None:
+    assert _ids(Dataset.open(store, Options(Scope(domestic="non_domestic")))) == ["C5"]
+    assert _ids(Dataset.open(store, Options(Scope(offence_groups=("rape",))))) == ["C5"]
+    assert _ids(Dataset.open(store, Options(Scope(districts=("Alpha",))))) == ["C1"]
+    window = Options(Scope(date_from=date(2021, 5, 31), date_to=date(2021, 5, 31)))
+    assert _ids(Dataset.open(store, window)) == ["C5"]
+
+
+def test_window_and_complete_months(store: Path) -> None:
+    ds = Dataset.open(store, Options(Scope(perpetrator_min_age=None)))
+    assert ds.window.first == datetime(2021, 1, 1, 10) and ds.window.now == datetime(2021, 6, 1, 10)
+    # January starts on the first day of the window; June is cut short.
+    assert ds.window.complete_months() == ["2021-01", "2021-02", "2021-03", "2021-04", "2021-05"]
+
+
+def test_complete_years_calendar_and_financial() -> None:
+    window = Window(datetime(2016, 4, 1, 0, 5), datetime(2022, 3, 31, 23, 0))
+    assert window.complete_years() == [2017, 2018, 2019, 2020, 2021]
+    assert window.complete_years("financial") == [2016, 2017, 2018, 2019, 2020, 2021]
+    assert window.last_complete_months(2) == ["2022-02", "2022-03"]
+    assert Window(None, None).complete_months() == []
+
+
+def test_district_filter_needs_areas(tmp_path: Path) -> None:
+    data = write_dataset(
+        tmp_path / "d",
+        [crime("C1")],
+        [person("V1"), person("P1", "M")],
+        [link("C1", "V1", "victim"), link("C1", "P1", "suspect")],
+    )
+    ingest(data, tmp_path / "s.duckdb")
+    with pytest.raises(DatasetError, match="district filter needs areas"):
+        Dataset.open(tmp_path / "s.duckdb", Options(Scope(districts=("Alpha",))))
+
+
+def test_crimes_only_dataset_takes_the_chosen_crime_types(tmp_path: Path) -> None:
+    crimes = [
+        crime("C1", domestic="", crime_type="Violence and sexual offences"),
+        crime("C2", domestic="", crime_type="Burglary"),
+    ]
+    ingest(write_dataset(tmp_path / "d", crimes), tmp_path / "s.duckdb")
+    ds = Dataset.open(tmp_path / "s.duckdb")
+    assert ds.crimes_only and _ids(ds) == ["C1"]
+    assert ds.counts() == {"crimes": 1, "victims": None, "perpetrators": None}
+    both = Options(Scope(crime_types=("Burglary", "Violence and sexual offences")))
+    assert _ids(Dataset.open(tmp_path / "s.duckdb", both)) == ["C1", "C2"]
+
+
+def test_invalid_scope_values_are_refused() -> None:
+    with pytest.raises(ValueError, match="victim_sex"):
+        Scope(victim_sex="female")
+    with pytest.raises(ValueError, match="unknown offence group"):
+        Scope(offence_groups=("assault",))
