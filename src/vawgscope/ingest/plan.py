@@ -14,6 +14,7 @@ import duckdb
 from vawgscope.contract.mapping import Mapping, TableMapping
 from vawgscope.contract.tables import PERSON_TABLES, TABLES, Table
 from vawgscope.ingest.sources import IngestError, SourceFile, describe, find_files
+from vawgscope.ingest.sql import ident
 
 #: Export names for a date of birth that are read into birth_year (and reduced to the year).
 DATE_OF_BIRTH_NAMES = ("date_of_birth", "dob", "birth_date")
@@ -36,8 +37,6 @@ class TablePlan:
 
     def rename_select(self) -> str:
         """SELECT list turning staged raw columns into contract names (and kept extras)."""
-        from vawgscope.ingest.sql import ident
-
         parts = ["_file", "_row"]
         parts += [
             f"{ident(str(self.mapping.source_of(c)))} AS {ident(c)}" for c in sorted(self.present)

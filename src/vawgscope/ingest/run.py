@@ -110,8 +110,13 @@ def ingest(
         shutil.rmtree(work, ignore_errors=True)
 
 
+#: The engine's memory ceiling during ingest; beyond it, work spills to disk.
+MEMORY_LIMIT = os.environ.get("VAWGSCOPE_MEMORY_LIMIT", "1GB")
+
+
 def _prepare(con: duckdb.DuckDBPyConnection, work: Path, key: bytes) -> None:
     con.execute(f"SET temp_directory = {literal(str(work / 'spill'))}")
+    con.execute(f"SET memory_limit = {literal(MEMORY_LIMIT)}")
     con.execute("SET preserve_insertion_order = true")
     con.execute(f"ATTACH {literal(str(work / 'new.duckdb'))} AS out")
     con.create_function(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vawgscope.contract.mapping import TableMapping
-from vawgscope.contract.tables import Column, Table
+from vawgscope.contract.tables import LATITUDE_RANGE, LONGITUDE_RANGE, Column, Table
 from vawgscope.ingest.sql import ident, literal, string_list
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -225,29 +225,14 @@ def _cross_errors(ctx: TableContext) -> list[str]:
 
 
 def _lat_lon_columns(ctx: TableContext) -> list[Column]:
-    from vawgscope.contract.tables import LATITUDE_RANGE, LONGITUDE_RANGE
-
+    """WGS84 columns the source gives, checked like contract columns and converted later."""
     cols = []
     for lat, lon, _east, _north in ctx.table.lat_lon:
         if lat in ctx.present or lon in ctx.present:
-            cols.append(
-                Column(
-                    lat,
-                    "float",
-                    "latitude (WGS84)",
-                    minimum=LATITUDE_RANGE[0],
-                    maximum=LATITUDE_RANGE[1],
-                )
-            )
-            cols.append(
-                Column(
-                    lon,
-                    "float",
-                    "longitude (WGS84)",
-                    minimum=LONGITUDE_RANGE[0],
-                    maximum=LONGITUDE_RANGE[1],
-                )
-            )
+            low, high = LATITUDE_RANGE
+            cols.append(Column(lat, "float", "latitude (WGS84)", minimum=low, maximum=high))
+            low, high = LONGITUDE_RANGE
+            cols.append(Column(lon, "float", "longitude (WGS84)", minimum=low, maximum=high))
     return cols
 
 

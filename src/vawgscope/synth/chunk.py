@@ -82,7 +82,7 @@ def _record_probability(ctx: Context, ctype: np.ndarray, group: np.ndarray, day:
     p *= np.where(lock & domestic, P.LOCKDOWN_DOMESTIC, 1.0)
     p *= np.where(lock & ~domestic & ~night_out, P.LOCKDOWN_NON_DOMESTIC, 1.0)
     yr = year_of_day(day)
-    p *= np.exp(ctx.area_trend[area] * (yr - 2019.0))
+    p *= np.exp((ctx.area_trend[area] + P.RECORDING_TREND) * (yr - 2019.0))
     sh = np.isin(group, _SH)
     p *= np.where(sh, 1.0 + P.SH_RECORDING_GROWTH * np.maximum(yr - 2019.75, 0.0), 1.0)
     p = np.minimum(p, 0.97)
@@ -92,7 +92,7 @@ def _record_probability(ctx: Context, ctype: np.ndarray, group: np.ndarray, day:
 
 def _reclass_share(day: np.ndarray) -> np.ndarray:
     lo, hi = P.STALKING_RECLASS
-    start = year_of_day(np.array(day_number(CRIME_START.replace(year=2019, month=10, day=1))))
+    start = year_of_day(np.array(day_number(CRIME_START.replace(year=2020, month=1, day=1))))
     end = year_of_day(np.array(day_number(CRIME_END)))
     frac = np.clip((year_of_day(day) - start) / (end - start), 0.0, 1.0)
     return lo + (hi - lo) * frac

@@ -21,15 +21,15 @@ CAREER_NAMES: tuple[str, ...] = (
 #: Careers starting between CAREER_START_FROM and the end of the data, at scale 1.
 CAREERS_PER_SCALE = 101_000
 #: Share of careers of each type (DA, STALK, NTE, SEX, FAM, TEEN).
-CAREER_SHARES: tuple[float, ...] = (0.40, 0.13, 0.21, 0.12, 0.10, 0.04)
+CAREER_SHARES: tuple[float, ...] = (0.36, 0.13, 0.27, 0.13, 0.08, 0.03)
 #: Careers start from this (fractional) year: those started before 2016 are in progress.
 CAREER_START_FROM = 2008.0
 
 #: Age at the career's start: offset + gamma(shape, scale), per type.
 START_AGE: tuple[tuple[float, float, float], ...] = (
-    (17.0, 2.2, 4.6),  # DA
-    (17.0, 2.0, 5.5),  # STALK
-    (17.5, 2.0, 3.2),  # NTE
+    (18.0, 2.4, 5.0),  # DA
+    (17.0, 2.2, 5.5),  # STALK
+    (17.5, 2.0, 3.8),  # NTE
     (18.0, 1.5, 9.0),  # SEX
     (15.0, 1.8, 8.5),  # FAM
     (13.0, 3.0, 0.55),  # TEEN (13-17)
@@ -38,12 +38,12 @@ START_AGE: tuple[tuple[float, float, float], ...] = (
 #: Potential offences: 1 + negative binomial (mean, dispersion r), per type; small r = heavy
 #: tail (a few prolific perpetrators).
 POTENTIAL_OFFENCES: tuple[tuple[float, float], ...] = (
-    (8.0, 0.55),  # DA
-    (6.0, 0.6),  # STALK
-    (1.6, 0.45),  # NTE
-    (0.45, 0.35),  # SEX: low re-offending
-    (4.0, 0.6),  # FAM
-    (0.6, 0.5),  # TEEN
+    (4.5, 0.5),  # DA
+    (4.0, 0.6),  # STALK
+    (1.0, 0.45),  # NTE
+    (0.3, 0.35),  # SEX: low re-offending
+    (3.0, 0.6),  # FAM
+    (0.5, 0.5),  # TEEN
 )
 #: Mean gap (days) between potential offences, per type; each career's own mean is this times
 #: a lognormal(0, 0.5) factor; gaps are gamma with shape GAP_SHAPE.
@@ -59,8 +59,8 @@ RECORD_BASE: tuple[float, ...] = (0.52, 0.55, 0.52, 0.50, 0.50, 0.50)
 COHORT_PEAK = 1989
 COHORT_DECAY_YOUNGER = 0.075  # per year of birth after the peak
 COHORT_DECAY_OLDER = 0.035  # per year of birth before the peak
-COHORT_BUMP = 0.30  # extra peak height at 1989
-COHORT_BUMP_WIDTH = 1.6
+COHORT_BUMP = 0.45  # extra peak height at 1989
+COHORT_BUMP_WIDTH = 1.3
 #: Perpetrators' homes: weight exp(DEPRIVATION_PULL × deprivation) × adult male residents;
 #: the 1985-1993 cohorts are more concentrated in deprived areas.
 DEPRIVATION_PULL = 1.35
@@ -92,15 +92,16 @@ GROUP_TABLES: dict[str, dict[str, float]] = {
               "violence_without_injury": 0.40, "harassment": 0.11, "malicious_communications":
               0.10, "controlling_coercive": 0.27, "other": 0.008},
     "apart": {"rape": 0.012, "other_sexual": 0.008, "violence_with_injury": 0.07,
-              "violence_without_injury": 0.14, "stalking": 0.20, "harassment": 0.23,
-              "malicious_communications": 0.26, "controlling_coercive": 0.03, "other": 0.008},
+              "violence_without_injury": 0.14, "stalking": 0.12, "harassment": 0.31,
+              "malicious_communications": 0.26, "controlling_coercive": 0.03, "robbery": 0.006,
+              "other": 0.008},
     "stalker": {"other_sexual": 0.01, "violence_with_injury": 0.03,
-                "violence_without_injury": 0.08, "stalking": 0.29, "harassment": 0.29,
-                "malicious_communications": 0.28, "other": 0.005},
+                "violence_without_injury": 0.08, "stalking": 0.16, "harassment": 0.42,
+                "malicious_communications": 0.28, "robbery": 0.004, "other": 0.005},
     "nte": {"rape": 0.02, "other_sexual": 0.14, "violence_with_injury": 0.34,
             "violence_without_injury": 0.44, "harassment": 0.02, "drink_spiking": 0.016,
             "robbery": 0.012, "other": 0.004},
-    "sexual": {"rape": 0.46, "other_sexual": 0.54},
+    "sexual": {"rape": 0.42, "other_sexual": 0.58},
     "teen": {"rape": 0.28, "other_sexual": 0.72},
     "family": {"rape": 0.004, "other_sexual": 0.008, "violence_with_injury": 0.23,
                "violence_without_injury": 0.46, "harassment": 0.10,
@@ -108,15 +109,18 @@ GROUP_TABLES: dict[str, dict[str, float]] = {
 }
 #: Escalation: added to P(VWI) and P(rape) per earlier potential offence (capped at 10).
 ESCALATION_VWI = {"cohab": 0.022, "apart": 0.02, "family": 0.01}
-ESCALATION_RAPE = {"cohab": 0.002, "apart": 0.0015}
+ESCALATION_RAPE = {"cohab": 0.005, "apart": 0.0015}
 #: Per-offence chance that domestic violence ends in a homicide, per earlier offence.
 HOMICIDE_PER_STEP = 0.00003
 #: Share of violence with injury that is life-threatening (fatal_or_near_fatal).
 NEAR_FATAL = 0.006
 
 # --- recording practice ---------------------------------------------------------------------
-#: Harassment recorded as stalking: share before 2019-10, then rising linearly to 2022-03.
-STALKING_RECLASS = (0.06, 0.42)
+#: Victims' confidence to report and police recording improve: recording rises this much per
+#: year (log scale, centred on 2019).
+RECORDING_TREND = 0.03
+#: Harassment recorded as stalking: share before 2020-01, then rising linearly to 2022-03.
+STALKING_RECLASS = (0.05, 0.65)
 #: Stalking, harassment and malicious communications recorded more fully after 2019-10:
 #: extra share per year.
 SH_RECORDING_GROWTH = 0.11
