@@ -141,7 +141,7 @@ def simulate_careers(ctx: Context, n: int, rng: np.random.Generator) -> Careers:
     newp = sep & (room >= 3) & (rng.random(n) < P.DA_NEW_PARTNER)
     j_new[newp] = j_sep[newp] + 1 + np.floor(rng.random(newp.sum()) * (room[newp] - 1)).astype(
         np.int64)
-    switch = (ctype == P.STALK) & (k >= 3) & (rng.random(n) < 0.12)
+    switch = (ctype == P.STALK) & (k >= 2) & (rng.random(n) < 0.2)
     j_new[switch] = 1 + np.floor(rng.random(switch.sum()) * (k[switch] - 1)).astype(np.int64)
     new_cohab = rng.random(n) < P.DA_NEW_PARTNER_COHABITS
 
@@ -152,7 +152,7 @@ def simulate_careers(ctx: Context, n: int, rng: np.random.Generator) -> Careers:
         names = list(table)
         draws = choose(table, len(sel), rng)
         rel[sel] = [REL[names[i]] for i in draws]
-    fam_two = rng.random(n) < 0.2
+    fam_two = rng.random(n) < 0.3
     same = np.where(ctype == P.FAM, rng.random(n) < 0.7,
                     (rel == REL["partner"]) & (rng.random(n) < 0.6))
     # family careers with two victims are marked by j_new = 0 (slot chosen per offence)
@@ -180,11 +180,9 @@ class Potential:
 
 def _group_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     table = np.zeros((len(PHASES), len(OFFENCE_GROUPS)))
-    for name, probs in P.GROUP_TABLES.items():
-        key = {"cohab": "cohab", "apart": "apart", "stalker": "stalker", "nte": "nte",
-               "sexual": "sexual", "teen": "teen", "family": "family"}[name]
+    for phase, probs in P.GROUP_TABLES.items():
         for g, p in probs.items():
-            table[PH[key], P.G[g]] = p
+            table[PH[phase], P.G[g]] = p
     esc_vwi = np.array([P.ESCALATION_VWI.get(p, 0.0) for p in PHASES])
     esc_rape = np.array([P.ESCALATION_RAPE.get(p, 0.0) for p in PHASES])
     return table, esc_vwi, esc_rape

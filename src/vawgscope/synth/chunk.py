@@ -38,9 +38,9 @@ from vawgscope.synth.model import (
 )
 from vawgscope.synth.people import ethnicities, victim_birth_years, victim_sex
 from vawgscope.synth.scenes import (
+    SCENE_LOCATION,
     C,
     S,
-    SCENE_LOCATION,
     choose_scenes,
     profile_of,
     scene_points,
@@ -69,22 +69,25 @@ def _age_beta(age: np.ndarray) -> np.ndarray:
 
 def _record_probability(ctx: Context, ctype: np.ndarray, group: np.ndarray, day: np.ndarray,
                         perp_age: np.ndarray, domestic: np.ndarray, night_out: np.ndarray,
-                        area: np.ndarray) -> np.ndarray:
+                        private_night: np.ndarray, area: np.ndarray) -> np.ndarray:
     """Probability that a potential offence is recorded: the career's base rate moved by the
     day's temperature (by his age), pubs being shut, the summer-2020 reopening, lockdowns, the
     district's trend and recording practice for stalking and harassment."""
     cal = ctx.calendar
     p = np.asarray(P.RECORD_BASE)[ctype].copy()
     p *= np.exp(_age_beta(perp_age) * (cal.tmax[day] - 15.0))
-    p *= np.where(night_out, np.maximum(cal.pubs_open[day], 0.0), 1.0)
+    pubs = cal.pubs_open[day]
+    p *= np.where(night_out, pubs, np.where(
+        private_night, P.HOUSE_PARTY_SHARE + (1 - P.HOUSE_PARTY_SHARE) * pubs, 1.0))
     p *= np.where(domestic, 1.0, cal.release[day])
     lock = cal.lockdown[day]
     p *= np.where(lock & domestic, P.LOCKDOWN_DOMESTIC, 1.0)
-    p *= np.where(lock & ~domestic & ~night_out, P.LOCKDOWN_NON_DOMESTIC, 1.0)
+    p *= np.where(lock & ~domestic & ~night_out & ~private_night, P.LOCKDOWN_NON_DOMESTIC, 1.0)
     yr = year_of_day(day)
     p *= np.exp((ctx.area_trend[area] + P.RECORDING_TREND) * (yr - 2019.0))
     sh = np.isin(group, _SH)
-    p *= np.where(sh, 1.0 + P.SH_RECORDING_GROWTH * np.maximum(yr - 2019.75, 0.0), 1.0)
+    p *= np.where(sh, 1.0 + P.SH_RECORDING_GROWTH * np.maximum(yr - P.SH_RECORDING_FROM, 0.0),
+                  1.0)
     p = np.minimum(p, 0.97)
     p[group == GI["homicide"]] = 1.0
     return p
@@ -139,9 +142,10 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     group[har] = GI["stalking"]
     domestic = np.isin(pot.rel, _DOMESTIC_REL)
     perp_age = calendar_year(day) - c.birth_year[career]
-    night_out = (context == C["nte"]) | np.isin(scene, [S["licensed"], S["street_town"]])
+    night_out = np.isin(scene, [S["licensed"], S["street_town"]])
+    private_night = (context == C["nte"]) & ~night_out
     dayc = np.clip(day, 0, ctx.calendar.n_days - 1)
-    p = _record_probability(ctx, ct, group, dayc, perp_age, domestic, night_out,
+    p = _record_probability(ctx, ct, group, dayc, perp_age, domestic, night_out, private_night,
                             c.home_area[career])
     recorded = inside & (rng.random(len(p)) < p)
     window = R.occurred_windows(group, rng)
@@ -159,9 +163,9 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     k_ev = pot.k[ev]
     n_ev = len(ev)
 
-    # pubs shut: no crimes at licensed premises; nights out move to homes and local streets
+    # pubs shut: no crimes at licensed premises; nights out move to his home and local streets
     shut = ctx.calendar.pubs_open[day] < 0.5
-    scene[shut & (scene == S["licensed"])] = S["other_dwelling"]
+    scene[shut & (scene == S["licensed"])] = S["perp_home"]
     scene[shut & (scene == S["street_town"])] = S["street_near"]
 
     # --- identified suspect ---------------------------------------------------------------
@@ -182,7 +186,7 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     moved[used_careers] = True
     moved &= sep_by_extract
     mv = np.flatnonzero(moved)
-    new_area = area_near(ctx, perp_x[mv], perp_y[mv], 2500.0, ctx.men, rng)
+    new_area = area_near(ctx, perp_x[mv], perp_y[mv], P.REACH_M["moved"], ctx.men, rng)
     nx, ny = home_points(ctx, new_area, rng)
     h1_area, h1_x, h1_y = perp_area.copy(), perp_x.copy(), perp_y.copy()
     h1_area[mv], h1_x[mv], h1_y[mv] = new_area, nx, ny
@@ -208,15 +212,16 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
             srel, [REL["family"], REL["partner"]]))
     new_partner = (sct == P.DA) & (sslot == 1)
     nte_slot = sct == P.NTE
-    reach = np.select([sct == P.FAM, sct == P.TEEN, srel == REL["stranger"]],
-                      [1500.0, 1500.0, 5000.0], default=2500.0)
+    reach = np.select([np.isin(sct, [P.FAM, P.TEEN]), srel == REL["stranger"]],
+                      [P.REACH_M["victim_family"], P.REACH_M["victim_stranger"]],
+                      default=P.REACH_M["victim"])
     ox = np.where(new_partner, h1_x[sc], perp_x[sc])
     oy = np.where(new_partner, h1_y[sc], perp_y[sc])
     fv = venue[first_pos]
     has_v = nte_slot & (fv >= 0)
     ox[has_v] = ctx.premises.x[fv[has_v]]
     oy[has_v] = ctx.premises.y[fv[has_v]]
-    reach[has_v] = 2500.0
+    reach[has_v] = P.REACH_M["victim_night_out"]
     away = ~same_home
     a_area = area_near(ctx, ox[away], oy[away], reach[away], ctx.women, rng)
     ax, ay = home_points(ctx, a_area, rng)
@@ -258,7 +263,7 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     # --- where exactly --------------------------------------------------------------------
     vx, vy = vs_x[slot_of], vs_y[slot_of]
     px, py = h1_x[career], h1_y[career]
-    cohab_phase = same & (ct == P.DA) & ~((k_ev >= c.j_new[career]))
+    cohab_phase = same & (ct == P.DA) & ~(k_ev >= c.j_new[career])
     px = np.where(cohab_phase | (same & (ct != P.DA)), perp_x[career], px)
     py = np.where(cohab_phase | (same & (ct != P.DA)), perp_y[career], py)
     need = (venue < 0) & np.isin(scene, [S["licensed"], S["street_town"], S["hotel"]])
@@ -273,7 +278,8 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
 
     # --- record fields --------------------------------------------------------------------
     v_female = s_sex[slot_of] == "F"
-    near_fatal = (group == GI["violence_with_injury"]) & (rng.random(n_ev) < P.NEAR_FATAL)
+    near_fatal = (group == GI["violence_with_injury"]) & (
+        rng.random(n_ev) < np.where(domestic, P.NEAR_FATAL[0], P.NEAR_FATAL[1]))
     fatal = near_fatal | (group == GI["homicide"])
     code = R.offence_codes(group, v_female, v_age, near_fatal, rng)
     channel = R.reporting_channels(group, v_age < 16, rng)
@@ -309,11 +315,12 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
 
     # --- persons --------------------------------------------------------------------------
     co_birth = c.birth_year[career[co]] + rng.integers(-3, 4, n_co)
-    co_area = area_near(ctx, perp_x[career[co]], perp_y[career[co]], 2000.0, ctx.men, rng)
+    co_area = area_near(ctx, perp_x[career[co]], perp_y[career[co]], P.REACH_M["co_offender"],
+                        ctx.men, rng)
     sv_fam = ct[sv] == P.FAM
     sv_birth = np.where(sv_fam, s_birth[slot_of[sv]] + rng.integers(-6, 7, n_sv),
                         s_birth[slot_of[sv]] + rng.integers(-3, 4, n_sv))
-    sv_area = area_near(ctx, vx[sv], vy[sv], 1500.0, ctx.women, rng)
+    sv_area = area_near(ctx, vx[sv], vy[sv], P.REACH_M["second_victim"], ctx.women, rng)
     sv_area[sv_fam] = vs_area[slot_of[sv[sv_fam]]]
     p_sex = np.concatenate([
         c.sex[perp_careers], s_sex[vict_persons],

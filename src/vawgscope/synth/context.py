@@ -42,7 +42,11 @@ PUBS_SHUT: tuple[tuple[dt.date, dt.date, float], ...] = (
 
 #: Reopening: pent-up socialising in the hot summer of 2020 (pubs reopened on 4 July, "Eat
 #: Out to Help Out" ran through August) lifted non-domestic offending for a few weeks.
-RELEASE: tuple[dt.date, dt.date, float] = (dt.date(2020, 7, 4), dt.date(2020, 9, 6), 1.30)
+RELEASE: tuple[tuple[dt.date, dt.date, float], ...] = (
+    (dt.date(2020, 7, 4), dt.date(2020, 8, 2), 1.05),
+    (dt.date(2020, 8, 3), dt.date(2020, 8, 31), 1.6),
+    (dt.date(2020, 9, 1), dt.date(2020, 9, 13), 1.10),
+)
 
 #: Monthly temperature anomalies (°C) of the synthetic weather, loosely following the real
 #: record: hot summer 2018 and "Beast from the East", cool wet June 2019, hot August 2020.
@@ -54,7 +58,7 @@ MONTH_ANOMALY: dict[tuple[int, int], float] = {
     (2020, 8): 2.6, (2021, 1): -1.0, (2021, 4): -1.5, (2021, 5): -2.0, (2021, 8): -1.0,
     (2021, 9): 1.5, (2022, 2): 1.5,
 }
-WET_MONTHS: dict[tuple[int, int], float] = {(2019, 6): 2.2, (2020, 2): 1.8, (2021, 5): 1.6}
+WET_MONTHS: dict[tuple[int, int], float] = {(2019, 6): 1.7, (2020, 2): 1.6, (2021, 5): 1.5}
 
 PREMISES_KINDS_TOWN: dict[str, float] = {
     "pub": 0.33, "bar": 0.16, "nightclub": 0.04, "restaurant": 0.31, "off_licence": 0.16,
@@ -178,8 +182,6 @@ def build_weather(rng: np.random.Generator) -> dict[str, np.ndarray]:
     months = dates.astype("datetime64[M]").astype(int)
     years = 1970 + months // 12
     month_no = months % 12 + 1
-    anomaly = np.array([MONTH_ANOMALY.get((y, m), 0.0) for y, m in zip(years, month_no,
-                                                                          strict=True)])
     wet_boost = np.array([WET_MONTHS.get((y, m), 1.0) for y, m in zip(years, month_no,
                                                                          strict=True)])
     noise = np.empty(n)
@@ -187,7 +189,18 @@ def build_weather(rng: np.random.Generator) -> dict[str, np.ndarray]:
     noise[0] = eps[0] * 2.9
     for i in range(1, n):
         noise[i] = 0.8 * noise[i - 1] + eps[i]
-    # smooth the month steps of the anomaly with a 15-day running mean
+    # the month's own level is the listed anomaly plus a small random one: take the noise's
+    # monthly mean out so that day-to-day noise does not override the record's months
+    month_idx = months - months[0]
+    month_mean = np.bincount(month_idx, weights=noise) / np.bincount(month_idx)
+    extra = rng.normal(0, 0.5, len(month_mean))
+    listed = np.array([(1970 + m // 12, m % 12 + 1) in MONTH_ANOMALY
+                       for m in np.unique(months)])
+    extra[listed] = 0.0
+    level = np.array([MONTH_ANOMALY.get((1970 + m // 12, m % 12 + 1), 0.0)
+                      for m in np.unique(months)]) + extra
+    anomaly = level[month_idx] - month_mean[month_idx]
+    # smooth the month steps with a 15-day running mean
     kernel = np.ones(15) / 15
     anomaly = np.convolve(np.pad(anomaly, 7, mode="edge"), kernel, mode="valid")
     wet = np.zeros(n, dtype=bool)
@@ -220,9 +233,9 @@ def build_calendar(weather: dict[str, np.ndarray]) -> Calendar:
     for _, start, end in LOCKDOWNS:
         lockdown |= (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
     release = np.ones(len(dates))
-    start, end, level = RELEASE
-    sel = (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
-    release[sel] = level
+    for start, end, level in RELEASE:
+        sel = (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
+        release[sel] = level
     return Calendar(dates=dates, tmax=weather["tmax_c"], tmean=weather["tmean_c"],
                     tmin=weather["tmin_c"], precip=weather["precip_mm"], pubs_open=pubs,
                     lockdown=lockdown, release=release)

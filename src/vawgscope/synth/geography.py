@@ -67,11 +67,11 @@ DISTRICTS: tuple[District, ...] = (
     District("Dover", 116_400, 631900, 141600, -0.01, 12.0),
     District("Folkestone and Hythe", 109_900, 622700, 135900, -0.01, 12.0),
     District("Gravesham", 106_900, 564700, 174200, 0.00, 11.0),
-    District("Maidstone", 175_800, 575900, 155800, 0.085, 9.0),
-    District("Medway", 279_800, 575800, 167700, -0.09, 11.0),
+    District("Maidstone", 175_800, 575900, 155800, 0.075, 9.0),
+    District("Medway", 279_800, 575800, 167700, -0.075, 7.0),
     District("Sevenoaks", 120_500, 552900, 155200, 0.00, 6.0),
-    District("Swale", 151_700, 590600, 163700, 0.09, 13.0),
-    District("Thanet", 140_600, 635300, 170600, -0.09, 14.0),
+    District("Swale", 151_700, 590600, 163700, 0.075, 11.0),
+    District("Thanet", 140_600, 635300, 170600, -0.075, 26.0),
     District("Tonbridge and Malling", 132_200, 562500, 150000, 0.01, 7.0),
     District("Tunbridge Wells", 115_300, 558500, 139600, 0.00, 6.0),
 )
@@ -89,17 +89,17 @@ TOWNS: tuple[Town, ...] = (
     Town("Hythe", "Folkestone and Hythe", 616200, 134800, 0.3, 10, 22, 0.4),
     Town("Gravesend", "Gravesham", 564700, 174200, 1.0, 26, 55, 1.0, True),
     Town("Maidstone", "Maidstone", 575900, 155800, 1.0, 24, 150, 2.6, True),
-    Town("Chatham", "Medway", 575800, 167700, 0.8, 28, 85, 1.2, True),
-    Town("Gillingham", "Medway", 577500, 168500, 0.6, 20, 50, 0.9),
-    Town("Rochester", "Medway", 574200, 168300, 0.5, 12, 60, 0.9),
+    Town("Chatham", "Medway", 575800, 167700, 0.8, 21, 85, 1.2, True),
+    Town("Gillingham", "Medway", 577500, 168500, 0.6, 15, 50, 0.9),
+    Town("Rochester", "Medway", 574200, 168300, 0.5, 10, 60, 0.9),
     Town("Strood", "Medway", 572800, 169300, 0.4, 16, 25, 0.6),
     Town("Sevenoaks", "Sevenoaks", 552900, 155200, 0.6, 3, 45, 0.5, True),
     Town("Edenbridge", "Sevenoaks", 544700, 146100, 0.2, 3, 12, 0.3),
     Town("Sittingbourne", "Swale", 590600, 163700, 0.8, 20, 50, 1.0, True),
-    Town("Sheerness", "Swale", 592000, 174700, 0.5, 42, 30, 0.8),
+    Town("Sheerness", "Swale", 592000, 174700, 0.5, 40, 30, 0.8),
     Town("Faversham", "Swale", 601600, 161100, 0.4, 10, 35, 0.6),
-    Town("Margate", "Thanet", 635300, 170600, 0.8, 48, 95, 1.3, True),
-    Town("Ramsgate", "Thanet", 638000, 165000, 0.6, 32, 60, 1.0),
+    Town("Margate", "Thanet", 635300, 170600, 0.8, 56, 95, 1.4, True),
+    Town("Ramsgate", "Thanet", 638000, 165000, 0.6, 40, 60, 1.1),
     Town("Broadstairs", "Thanet", 639400, 167800, 0.4, 9, 40, 0.6),
     Town("Tonbridge", "Tonbridge and Malling", 559000, 146400, 0.8, 8, 45, 0.7, True),
     Town("Kings Hill", "Tonbridge and Malling", 567500, 155000, 0.3, 4, 15, 0.3),
@@ -163,6 +163,7 @@ class Geography:
     town_centre: np.ndarray  # bool
     town_of_centre: np.ndarray  # int town index for town-centre areas, else -1
     polygons: np.ndarray  # shapely polygons
+    area_m2: np.ndarray  # polygon areas
     population: np.ndarray  # (n_areas, 2, 91) residents: [area, sex F/M, age]
     tree: cKDTree
 
@@ -232,13 +233,14 @@ def _centroids(
     more at large scales), then points clustered around towns and scattered in the
     countryside. Returns the points and how many of the first are town centres."""
     spacing = 1.0 / np.sqrt(max(scale, 1.0))
-    per_town = max(1, int(round(min(scale, 3.0))))
+    per_town = max(1, round(min(scale, 3.0)))
     fixed: list[tuple[float, float]] = []
     for town in towns:
         fixed.append((town.x, town.y))
         for k in range(1, per_town):
             ang = 2 * np.pi * k / per_town
-            fixed.append((town.x + 300 * spacing * np.cos(ang), town.y + 300 * spacing * np.sin(ang)))
+            off = 300 * spacing
+            fixed.append((town.x + off * np.cos(ang), town.y + off * np.sin(ang)))
     fixed_arr = np.asarray(fixed, dtype=float)[:n]
     sizes = np.array([t.size for t in towns])
     chosen: list[np.ndarray] = [fixed_arr]
@@ -306,8 +308,8 @@ def _names(district: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     names = np.empty(len(district), dtype=object)
     for d, dist in enumerate(DISTRICTS):
         idx = np.flatnonzero(district == d)
-        n_groups = max(1, int(round(len(idx) / 5)))
-        n_bands = max(1, int(round(np.sqrt(n_groups))))
+        n_groups = max(1, round(len(idx) / 5))
+        n_bands = max(1, round(np.sqrt(n_groups)))
         order = idx[np.argsort(-y[idx], kind="stable")]
         bands = np.array_split(order, n_bands)
         ordered = np.concatenate([b[np.argsort(x[b], kind="stable")] for b in bands])
@@ -334,7 +336,7 @@ def build_geography(scale: float, rng: np.random.Generator) -> Geography:
     for d, dist in enumerate(DISTRICTS):
         towns = [t for t in TOWNS if t.district == dist.name]
         town_ids = [TOWNS.index(t) for t in towns]
-        n = max(len(towns), int(round(dist.population * scale / RESIDENTS_PER_AREA)))
+        n = max(len(towns), round(dist.population * scale / RESIDENTS_PER_AREA))
         pts, n_fixed = _centroids(cells[d], towns, n, scale, rng)
         all_pts.append(pts)
         dist_idx.append(np.full(n, d))
@@ -384,6 +386,7 @@ def build_geography(scale: float, rng: np.random.Generator) -> Geography:
         town_centre=town_centre[order],
         town_of_centre=town_of_centre[order],
         polygons=polygons[order],
+        area_m2=shapely.area(polygons[order]),
         population=population,
         tree=cKDTree(pts[order].astype(float)),
     )

@@ -99,18 +99,27 @@ def choose(p: dict[str, float] | np.ndarray, n: int, rng: np.random.Generator) -
 
 
 def area_near(ctx: Context, x: np.ndarray, y: np.ndarray, reach: float | np.ndarray,
-              weight: np.ndarray, rng: np.random.Generator, k: int = 48) -> np.ndarray:
-    """An area near each point: among the ``k`` nearest, chosen with probability
-    ∝ ``weight`` × exp(-distance / ``reach``)."""
-    if len(x) == 0:
+              weight: np.ndarray, rng: np.random.Generator, m: int = 16) -> np.ndarray:
+    """An area near each point, with probability ∝ ``weight`` × exp(-distance / ``reach``).
+
+    ``m`` candidate points per origin are drawn at gamma(2, reach) distances (an areal
+    density ∝ exp(-d / reach)) and one of the areas containing them is chosen ∝ weight per
+    square metre, so the choice does not depend on how finely the county is divided."""
+    n = len(x)
+    if n == 0:
         return np.empty(0, dtype=np.int64)
-    k = min(k, ctx.geo.n)
-    d, idx = ctx.geo.tree.query(np.column_stack([x, y]), k=k)
-    if k == 1:
-        return idx
-    reach = np.broadcast_to(np.asarray(reach, dtype=float), (len(x),))
-    w = weight[idx] * np.exp(-d / reach[:, None])
-    return idx[np.arange(len(x)), choose_rows(w, rng)]
+    reach = np.broadcast_to(np.asarray(reach, dtype=float), (n,))
+    r = rng.gamma(2.0, 1.0, (n, m)) * reach[:, None]
+    a = rng.uniform(0, 2 * np.pi, (n, m))
+    px = (x[:, None] + r * np.cos(a)).ravel()
+    py = (y[:, None] + r * np.sin(a)).ravel()
+    idx = ctx.geo.area_of(px, py).reshape(n, m)
+    inside = shapely.contains_xy(ctx.geo.county, px, py).reshape(n, m)
+    w = weight[idx] / ctx.geo.area_m2[idx] * inside
+    none = w.sum(axis=1) <= 0
+    w[none, 0] = 1.0
+    idx[none, 0] = ctx.geo.area_of(x[none], y[none])
+    return idx[np.arange(n), choose_rows(w, rng)]
 
 
 def home_points(ctx: Context, area: np.ndarray, rng: np.random.Generator

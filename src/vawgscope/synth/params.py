@@ -19,9 +19,9 @@ CAREER_NAMES: tuple[str, ...] = (
 )
 
 #: Careers starting between CAREER_START_FROM and the end of the data, at scale 1.
-CAREERS_PER_SCALE = 101_000
+CAREERS_PER_SCALE = 246_500
 #: Share of careers of each type (DA, STALK, NTE, SEX, FAM, TEEN).
-CAREER_SHARES: tuple[float, ...] = (0.36, 0.13, 0.27, 0.13, 0.08, 0.03)
+CAREER_SHARES: tuple[float, ...] = (0.31, 0.13, 0.32, 0.13, 0.08, 0.03)
 #: Careers start from this (fractional) year: those started before 2016 are in progress.
 CAREER_START_FROM = 2008.0
 
@@ -38,11 +38,11 @@ START_AGE: tuple[tuple[float, float, float], ...] = (
 #: Potential offences: 1 + negative binomial (mean, dispersion r), per type; small r = heavy
 #: tail (a few prolific perpetrators).
 POTENTIAL_OFFENCES: tuple[tuple[float, float], ...] = (
-    (4.5, 0.5),  # DA
-    (4.0, 0.6),  # STALK
+    (3.0, 0.5),  # DA
+    (3.0, 0.6),  # STALK
     (1.0, 0.45),  # NTE
-    (0.3, 0.35),  # SEX: low re-offending
-    (3.0, 0.6),  # FAM
+    (0.6, 0.35),  # SEX: low re-offending
+    (2.4, 0.6),  # FAM
     (0.5, 0.5),  # TEEN
 )
 #: Mean gap (days) between potential offences, per type; each career's own mean is this times
@@ -59,11 +59,11 @@ RECORD_BASE: tuple[float, ...] = (0.52, 0.55, 0.52, 0.50, 0.50, 0.50)
 COHORT_PEAK = 1989
 COHORT_DECAY_YOUNGER = 0.075  # per year of birth after the peak
 COHORT_DECAY_OLDER = 0.035  # per year of birth before the peak
-COHORT_BUMP = 0.45  # extra peak height at 1989
+COHORT_BUMP = 0.6  # extra peak height at 1989
 COHORT_BUMP_WIDTH = 1.3
 #: Perpetrators' homes: weight exp(DEPRIVATION_PULL × deprivation) × adult male residents;
 #: the 1985-1993 cohorts are more concentrated in deprived areas.
-DEPRIVATION_PULL = 1.35
+DEPRIVATION_PULL = 1.4
 DEPRIVATION_PULL_COHORT = 0.5
 
 # --- female perpetrators, male victims, unknown sex (what a scope must filter out) ----------
@@ -78,7 +78,7 @@ HOME_MISSING = 0.01
 # --- domestic careers -----------------------------------------------------------------------
 #: P(the relationship ends during the career) and P(a new partner afterwards).
 DA_SEPARATES = 0.6
-DA_NEW_PARTNER = 0.3
+DA_NEW_PARTNER = 0.45
 DA_NEW_PARTNER_COHABITS = 0.6
 #: Partner's age = perpetrator's age - normal(mean, sd).
 PARTNER_AGE_GAP = (3.0, 4.5)
@@ -88,42 +88,44 @@ G = {g: i for i, g in enumerate(OFFENCE_GROUPS)}
 #: Group probabilities per phase (cohabiting, separated/apart, NTE, sexual, teen, family,
 #: stalker); VWI and rape rise with the offence's place in the career (escalation).
 GROUP_TABLES: dict[str, dict[str, float]] = {
-    "cohab": {"rape": 0.018, "other_sexual": 0.004, "violence_with_injury": 0.085,
-              "violence_without_injury": 0.40, "harassment": 0.11, "malicious_communications":
-              0.10, "controlling_coercive": 0.27, "other": 0.008},
-    "apart": {"rape": 0.012, "other_sexual": 0.008, "violence_with_injury": 0.07,
-              "violence_without_injury": 0.14, "stalking": 0.12, "harassment": 0.31,
-              "malicious_communications": 0.26, "controlling_coercive": 0.03, "robbery": 0.006,
+    "cohab": {"rape": 0.018, "other_sexual": 0.004, "violence_with_injury": 0.13,
+              "violence_without_injury": 0.39, "harassment": 0.10, "malicious_communications":
+              0.09, "controlling_coercive": 0.27, "other": 0.008},
+    "apart": {"rape": 0.012, "other_sexual": 0.008, "violence_with_injury": 0.11,
+              "violence_without_injury": 0.12, "stalking": 0.12, "harassment": 0.30,
+              "malicious_communications": 0.25, "controlling_coercive": 0.03, "robbery": 0.008,
               "other": 0.008},
     "stalker": {"other_sexual": 0.01, "violence_with_injury": 0.03,
                 "violence_without_injury": 0.08, "stalking": 0.16, "harassment": 0.42,
                 "malicious_communications": 0.28, "robbery": 0.004, "other": 0.005},
-    "nte": {"rape": 0.02, "other_sexual": 0.14, "violence_with_injury": 0.34,
-            "violence_without_injury": 0.44, "harassment": 0.02, "drink_spiking": 0.016,
-            "robbery": 0.012, "other": 0.004},
-    "sexual": {"rape": 0.42, "other_sexual": 0.58},
+    "nte": {"rape": 0.02, "other_sexual": 0.11, "violence_with_injury": 0.42,
+            "violence_without_injury": 0.41, "harassment": 0.02, "drink_spiking": 0.01,
+            "robbery": 0.004, "other": 0.004},
+    "sexual": {"rape": 0.30, "other_sexual": 0.67, "drink_spiking": 0.03},
     "teen": {"rape": 0.28, "other_sexual": 0.72},
-    "family": {"rape": 0.004, "other_sexual": 0.008, "violence_with_injury": 0.23,
+    "family": {"rape": 0.004, "other_sexual": 0.008, "violence_with_injury": 0.30,
                "violence_without_injury": 0.46, "harassment": 0.10,
                "malicious_communications": 0.05, "controlling_coercive": 0.14, "other": 0.008},
 }
 #: Escalation: added to P(VWI) and P(rape) per earlier potential offence (capped at 10).
-ESCALATION_VWI = {"cohab": 0.022, "apart": 0.02, "family": 0.01}
-ESCALATION_RAPE = {"cohab": 0.005, "apart": 0.0015}
+ESCALATION_VWI = {"cohab": 0.03, "apart": 0.032, "family": 0.01}
+ESCALATION_RAPE = {"cohab": 0.018, "apart": 0.0015}
 #: Per-offence chance that domestic violence ends in a homicide, per earlier offence.
-HOMICIDE_PER_STEP = 0.00003
-#: Share of violence with injury that is life-threatening (fatal_or_near_fatal).
-NEAR_FATAL = 0.006
+HOMICIDE_PER_STEP = 0.0001
+#: Share of violence with injury that is life-threatening (fatal_or_near_fatal): domestic,
+#: other.
+NEAR_FATAL = (0.008, 0.003)
 
 # --- recording practice ---------------------------------------------------------------------
 #: Victims' confidence to report and police recording improve: recording rises this much per
 #: year (log scale, centred on 2019).
-RECORDING_TREND = 0.03
+RECORDING_TREND = 0.045
 #: Harassment recorded as stalking: share before 2020-01, then rising linearly to 2022-03.
-STALKING_RECLASS = (0.05, 0.65)
-#: Stalking, harassment and malicious communications recorded more fully after 2019-10:
-#: extra share per year.
-SH_RECORDING_GROWTH = 0.11
+STALKING_RECLASS = (0.05, 0.85)
+#: Stalking, harassment and malicious communications recorded more fully from mid-2018
+#: (course-of-conduct recording): extra share per year.
+SH_RECORDING_GROWTH = 0.12
+SH_RECORDING_FROM = 2018.5
 
 # --- temperature ----------------------------------------------------------------------------
 #: Recording-probability change per °C of tmax above 15 °C, by perpetrator age band lower
@@ -132,8 +134,11 @@ TEMP_AGE_BOUNDS: tuple[int, ...] = (0, 18, 25, 30, 35, 40)
 TEMP_BETA: tuple[float, ...] = (0.006, 0.010, 0.013, 0.030, 0.012, 0.001)
 
 # --- lockdowns -------------------------------------------------------------------------------
-LOCKDOWN_DOMESTIC = 1.05
-LOCKDOWN_NON_DOMESTIC = 0.72
+LOCKDOWN_DOMESTIC = 1.0
+LOCKDOWN_NON_DOMESTIC = 0.8
+#: Nights out while pubs were shut: house parties and gatherings at home continued at this
+#: share of normal.
+HOUSE_PARTY_SHARE = 0.35
 
 # --- victimisation --------------------------------------------------------------------------
 #: Relationship of the victim per career type (STALK, NTE, SEX, TEEN); DA and FAM are fixed.
@@ -151,12 +156,20 @@ NO_SUSPECT: dict[str, float] = {
     "stranger": 0.38, "other": 0.10, "unknown": 0.55,
 }
 #: P(a potential offence goes to a new victim) for the multi-victim types.
-NEW_VICTIM: dict[int, float] = {NTE: 0.85, SEX: 1.0, TEEN: 0.7}
+NEW_VICTIM: dict[int, float] = {NTE: 0.95, SEX: 1.0, TEEN: 0.7}
 #: P(a second perpetrator / a second victim) per recorded crime, NTE and family.
-CO_OFFENDER = {NTE: 0.03, SEX: 0.015, TEEN: 0.03}
-SECOND_VICTIM = {NTE: 0.02, FAM: 0.03}
+CO_OFFENDER = {NTE: 0.015, SEX: 0.01, TEEN: 0.03}
+SECOND_VICTIM = {NTE: 0.17, FAM: 0.08}
 #: Share of stranger/acquaintance victims who are also the victim of another perpetrator.
-SHARED_VICTIM = 0.03
+SHARED_VICTIM = 0.012
+
+#: Reach (m) of the distance decay exp(-d / reach) when choosing a home near another place:
+#: a separated perpetrator's new home, victims' homes (from his home, or from the venue of a
+#: night out), co-offenders' and second victims' homes.
+REACH_M: dict[str, float] = {
+    "moved": 2000.0, "victim": 1800.0, "victim_family": 800.0, "victim_stranger": 2500.0,
+    "victim_night_out": 1500.0, "co_offender": 1000.0, "second_victim": 800.0,
+}
 
 #: Ethnicity of residents (Kent-like), with more diversity in Gravesham, Dartford and Medway.
 ETHNICITY_BASE: dict[str, float] = {

@@ -40,19 +40,22 @@ def victim_birth_years(c: Careers, career: np.ndarray, slot: np.ndarray, rel: np
     gap_mean, gap_sd = P.PARTNER_AGE_GAP
     gap = rng.normal(gap_mean + 1.5 * (slot > 0), gap_sd, n)
     partner = np.round(pb + gap).astype(np.int64)
-    partner = np.minimum(partner, year - 16)
+    too_young = partner > year - 16
+    partner[too_young] = year[too_young] - 16 - np.round(
+        rng.gamma(2.0, 1.6, int(too_young.sum()))).astype(np.int64)
 
     # night-time economy: young adults
-    nte_age = np.clip(17.5 + rng.gamma(2.0, 3.4, n), 16, 70)
+    nte_age = np.clip(18.0 + rng.gamma(2.0, 3.5, n), 18, 70)
     # adult sexual offences: mostly young women, a few children
-    sex_age = np.clip(15.5 + rng.gamma(1.5, 6.5, n), 16, 85)
+    sex_age = np.clip(16.0 + rng.gamma(1.6, 6.0, n), 16, 85)
     child = rng.random(n) < 0.07
     sex_age[child] = rng.choice([8, 10, 12, 13, 14, 15], size=int(child.sum()),
                                 p=[0.08, 0.12, 0.15, 0.2, 0.25, 0.2])
     # teenage perpetrators: girls of 14-15 above all
     teen_age = rng.choice([12, 13, 14, 15, 16, 17], size=n, p=[0.06, 0.14, 0.34, 0.32, 0.1, 0.04])
     # acquaintances and strangers of stalkers: around his age, wider
-    acq_age = np.clip(perp_age - rng.normal(3, 8, n), 15, 85)
+    acq_age = perp_age - rng.normal(3, 8, n)
+    acq_age = np.where(acq_age < 16, 16 + rng.gamma(1.5, 2.5, n), np.minimum(acq_age, 85))
     # family: mother, daughter or sister
     kind = rng.random(n)
     mother = perp_age + rng.uniform(19, 36, n)

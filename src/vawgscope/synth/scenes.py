@@ -11,6 +11,7 @@ economy, after school for child victims.
 from __future__ import annotations
 
 import numpy as np
+import shapely
 
 from vawgscope.contract.vocab import LOCATION_TYPES, OFFENCE_GROUPS
 from vawgscope.synth.model import Context, choose_rows, point_near
@@ -20,7 +21,6 @@ SCENES: tuple[tuple[str, str], ...] = (
     ("shared_home", "dwelling"),
     ("victim_home", "dwelling"),
     ("perp_home", "dwelling"),
-    ("other_dwelling", "dwelling"),
     ("street_near", "street"),
     ("street_town", "street"),
     ("licensed", "licensed_premises"),
@@ -43,8 +43,8 @@ C = {name: i for i, name in enumerate(CONTEXTS)}
 
 _TABLES: dict[str, dict[str, dict[str, float]]] = {
     "cohab": {
-        "default": {"shared_home": 0.84, "street_near": 0.05, "vehicle": 0.03,
-                    "other_dwelling": 0.02, "shop": 0.01, "open_space": 0.01, "workplace": 0.005,
+        "default": {"shared_home": 0.86, "street_near": 0.05, "vehicle": 0.03,
+                    "shop": 0.01, "open_space": 0.01, "workplace": 0.005,
                     "public_transport": 0.005, "other": 0.02, "unknown": 0.01},
         "malicious_communications": {"online": 0.72, "shared_home": 0.24, "other": 0.02,
                                      "unknown": 0.02},
@@ -52,54 +52,54 @@ _TABLES: dict[str, dict[str, dict[str, float]]] = {
                        "unknown": 0.03},
         "controlling_coercive": {"shared_home": 0.95, "online": 0.02, "other": 0.02,
                                  "unknown": 0.01},
-        "rape": {"shared_home": 0.90, "other_dwelling": 0.03, "vehicle": 0.03, "hotel": 0.02,
+        "rape": {"shared_home": 0.93, "vehicle": 0.03, "hotel": 0.02,
                  "unknown": 0.02},
-        "homicide": {"shared_home": 0.85, "street_near": 0.08, "open_space": 0.04,
-                     "vehicle": 0.03},
+        "homicide": {"shared_home": 0.78, "street_near": 0.12, "open_space": 0.06,
+                     "vehicle": 0.04},
     },
     "apart": {
-        "default": {"victim_home": 0.44, "perp_home": 0.12, "other_dwelling": 0.06,
+        "default": {"victim_home": 0.42, "perp_home": 0.20,
                     "street_near": 0.16, "shop": 0.03, "workplace": 0.03, "vehicle": 0.04,
                     "open_space": 0.03, "public_transport": 0.01, "licensed": 0.02,
                     "other": 0.03, "unknown": 0.03},
-        "stalking": {"victim_home": 0.50, "perp_home": 0.01, "street_near": 0.17, "online": 0.14,
+        "stalking": {"victim_home": 0.42, "perp_home": 0.03, "street_near": 0.23, "online": 0.14,
                      "workplace": 0.06, "shop": 0.03, "vehicle": 0.02, "other": 0.04,
                      "unknown": 0.03},
-        "harassment": {"victim_home": 0.44, "perp_home": 0.02, "street_near": 0.12,
+        "harassment": {"victim_home": 0.38, "perp_home": 0.04, "street_near": 0.16,
                        "online": 0.30, "workplace": 0.04, "other": 0.05, "unknown": 0.03},
         "malicious_communications": {"online": 0.84, "victim_home": 0.12, "other": 0.02,
                                      "unknown": 0.02},
         "controlling_coercive": {"victim_home": 0.70, "perp_home": 0.15, "online": 0.10,
                                  "other": 0.05},
-        "rape": {"victim_home": 0.24, "perp_home": 0.40, "other_dwelling": 0.14, "vehicle": 0.06,
+        "rape": {"victim_home": 0.28, "perp_home": 0.50, "vehicle": 0.06,
                  "hotel": 0.05, "open_space": 0.05, "other": 0.03, "unknown": 0.03},
-        "other_sexual": {"victim_home": 0.28, "perp_home": 0.22, "other_dwelling": 0.10,
+        "other_sexual": {"victim_home": 0.32, "perp_home": 0.28,
                          "street_near": 0.10, "vehicle": 0.05, "workplace": 0.05, "online": 0.06,
                          "licensed": 0.04, "other": 0.05, "unknown": 0.05},
-        "violence_with_injury": {"victim_home": 0.36, "perp_home": 0.28, "other_dwelling": 0.06,
+        "violence_with_injury": {"victim_home": 0.38, "perp_home": 0.32,
                                  "street_near": 0.15, "vehicle": 0.04, "licensed": 0.03,
                                  "open_space": 0.03, "other": 0.03, "unknown": 0.02},
-        "homicide": {"victim_home": 0.45, "perp_home": 0.35, "street_near": 0.10,
-                     "open_space": 0.10},
+        "homicide": {"victim_home": 0.40, "perp_home": 0.25, "street_near": 0.20,
+                     "open_space": 0.15},
     },
     "nte": {
-        "default": {"licensed": 0.22, "street_town": 0.27, "other_dwelling": 0.16,
-                    "victim_home": 0.12, "perp_home": 0.13, "public_transport": 0.02,
+        "default": {"licensed": 0.16, "street_town": 0.20,
+                    "victim_home": 0.22, "perp_home": 0.32, "public_transport": 0.02,
                     "hotel": 0.02, "vehicle": 0.02, "open_space": 0.02, "shop": 0.01,
                     "other": 0.005, "unknown": 0.005},
-        "rape": {"perp_home": 0.30, "victim_home": 0.15, "other_dwelling": 0.18, "hotel": 0.08,
+        "rape": {"perp_home": 0.42, "victim_home": 0.21, "hotel": 0.08,
                  "licensed": 0.08, "street_town": 0.06, "vehicle": 0.06, "open_space": 0.05,
                  "unknown": 0.04},
-        "other_sexual": {"licensed": 0.34, "street_town": 0.20, "perp_home": 0.12,
-                         "victim_home": 0.07, "other_dwelling": 0.10, "public_transport": 0.06,
+        "other_sexual": {"licensed": 0.34, "street_town": 0.20, "perp_home": 0.18,
+                         "victim_home": 0.11, "public_transport": 0.06,
                          "hotel": 0.03, "vehicle": 0.03, "other": 0.03, "unknown": 0.02},
-        "drink_spiking": {"licensed": 0.85, "other_dwelling": 0.10, "unknown": 0.05},
+        "drink_spiking": {"licensed": 0.85, "perp_home": 0.10, "unknown": 0.05},
         "robbery": {"street_town": 0.70, "licensed": 0.05, "public_transport": 0.10,
                     "open_space": 0.10, "other": 0.05},
     },
     "child": {
-        "default": {"education": 0.22, "open_space": 0.14, "victim_home": 0.14,
-                    "other_dwelling": 0.16, "perp_home": 0.10, "street_near": 0.10,
+        "default": {"education": 0.22, "open_space": 0.14, "victim_home": 0.22,
+                    "perp_home": 0.18, "street_near": 0.10,
                     "online": 0.04, "public_transport": 0.03, "shop": 0.02, "other": 0.03,
                     "unknown": 0.02},
         "malicious_communications": {"online": 0.80, "education": 0.10, "victim_home": 0.10},
@@ -135,21 +135,21 @@ PROFILES: tuple[str, ...] = ("day", "nte", "sexual", "child")
 PR = {p: i for i, p in enumerate(PROFILES)}
 HOURS = np.array([
     # day: domestic abuse and harassment, early-to-mid afternoon peak
-    [1.3, 1.0, 0.7, 0.5, 0.4, 0.4, 0.6, 1.2, 2.2, 3.0, 3.6, 4.1,
-     4.6, 5.4, 5.9, 6.1, 5.9, 5.4, 4.6, 4.2, 3.8, 3.3, 2.6, 2.0],
+    [0.9, 0.7, 0.5, 0.35, 0.3, 0.3, 0.6, 1.2, 2.2, 3.0, 3.6, 4.3,
+     5.0, 5.8, 6.1, 6.1, 5.6, 4.8, 3.8, 3.1, 2.6, 2.1, 1.6, 1.2],
     # nte: evenings and late nights
     [5.5, 5.0, 4.0, 2.8, 1.5, 0.6, 0.3, 0.2, 0.2, 0.3, 0.4, 0.6,
      0.8, 1.0, 1.2, 1.4, 1.7, 2.2, 3.0, 3.8, 4.6, 5.4, 6.0, 6.2],
     # sexual: afternoons and nights
-    [3.0, 3.2, 2.8, 2.0, 1.2, 0.6, 0.4, 0.5, 0.8, 1.2, 1.5, 1.8,
-     2.1, 2.5, 2.8, 3.0, 3.1, 3.2, 3.4, 3.6, 3.8, 4.0, 4.0, 3.6],
+    [2.2, 2.2, 1.8, 1.3, 0.8, 0.5, 0.5, 0.8, 1.2, 1.7, 2.1, 2.5,
+     2.9, 3.3, 3.6, 3.8, 3.8, 3.7, 3.4, 3.3, 3.3, 3.3, 3.0, 2.6],
     # child victims: after school
     [0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.6, 1.2, 1.0, 1.0, 1.2,
      1.6, 2.0, 2.8, 3.8, 4.4, 4.2, 3.8, 3.2, 2.4, 1.6, 1.0, 0.6],
 ])
 #: Weekday weights, Monday first; for the night-time economy, the night that starts that day.
 WEEKDAYS = np.array([
-    [1.02, 1.18, 1.16, 1.03, 0.95, 0.85, 0.81],
+    [1.00, 1.22, 1.20, 1.02, 0.93, 0.83, 0.80],
     [0.60, 0.60, 0.70, 0.90, 1.45, 1.70, 0.75],
     [1.00, 1.00, 1.00, 1.00, 1.05, 1.10, 1.00],
     [1.10, 1.15, 1.15, 1.10, 1.05, 0.80, 0.70],
@@ -165,7 +165,10 @@ def choose_scenes(context: np.ndarray, group: np.ndarray, rng: np.random.Generat
 def profile_of(context: np.ndarray, scene: np.ndarray, group: np.ndarray) -> np.ndarray:
     """The time profile each offence follows."""
     sexual = np.isin(group, [OFFENCE_GROUPS.index("rape"), OFFENCE_GROUPS.index("other_sexual")])
-    night = (context == C["nte"]) | np.isin(scene, [S["licensed"], S["street_town"]])
+    dwelling = np.isin(scene, [S["shared_home"], S["victim_home"], S["perp_home"]])
+    night = ((context == C["nte"]) & ~dwelling) | np.isin(scene, [S["licensed"],
+                                                                  S["street_town"]])
+    sexual = sexual | ((context == C["nte"]) & dwelling)
     return np.select([night, context == C["child"], sexual],
                      [PR["nte"], PR["child"], PR["sexual"]], default=PR["day"])
 
@@ -196,17 +199,16 @@ def _lognormal_dist(median: float, sigma: float, lo: float, hi: float, n: int,
 
 _DISTANCE: dict[str, tuple[float, float, float, float]] = {
     # scene: (median m, sigma, min, max) from the victim's home
-    "other_dwelling": (700.0, 0.8, 60.0, 6000.0),
-    "street_near": (260.0, 0.8, 40.0, 5000.0),
+    "street_near": (1000.0, 0.8, 40.0, 5000.0),
     "education": (900.0, 0.5, 150.0, 4000.0),
     "public_transport": (1500.0, 0.8, 100.0, 8000.0),
     "hotel": (2500.0, 0.9, 100.0, 9000.0),
-    "open_space": (500.0, 0.9, 40.0, 8000.0),
-    "vehicle": (500.0, 0.9, 40.0, 8000.0),
-    "shop": (500.0, 0.9, 40.0, 8000.0),
+    "open_space": (700.0, 0.9, 40.0, 8000.0),
+    "vehicle": (700.0, 0.9, 40.0, 8000.0),
+    "shop": (700.0, 0.9, 40.0, 8000.0),
     "workplace": (1200.0, 0.9, 40.0, 9000.0),
     "health": (1500.0, 0.7, 40.0, 8000.0),
-    "other": (500.0, 0.9, 40.0, 8000.0),
+    "other": (700.0, 0.9, 40.0, 8000.0),
     "unknown": (600.0, 0.9, 40.0, 8000.0),
     "licensed": (700.0, 0.8, 40.0, 6000.0),
     "street_town": (700.0, 0.8, 40.0, 6000.0),
@@ -227,8 +229,8 @@ def scene_points(
     lognormal distance from the victim's home."""
     n = len(scene)
     vx, vy = victim_xy
-    x = np.empty(n)
-    y = np.empty(n)
+    x = np.zeros(n)
+    y = np.zeros(n)
     r = 15.0 * np.sqrt(rng.random(n))
     a = rng.uniform(0, 2 * np.pi, n)
     at_victim = np.isin(scene, [S["shared_home"], S["victim_home"], S["online"]])
@@ -242,7 +244,13 @@ def scene_points(
                   30.0 + 170.0 * rng.random(n))
     x[venue] = venue_xy[0][venue] + vr[venue] * np.cos(a[venue])
     y[venue] = venue_xy[1][venue] + vr[venue] * np.sin(a[venue])
-    rest = ~(at_victim | at_perp | venue)
+    # a few metres off a home or venue can cross the coastline: stay at the home or venue
+    near = at_victim | at_perp | venue
+    off = near & ~shapely.contains_xy(ctx.geo.county, x, y)
+    ax = np.where(at_victim, vx, np.where(at_perp, perp_xy[0], venue_xy[0]))
+    ay = np.where(at_victim, vy, np.where(at_perp, perp_xy[1], venue_xy[1]))
+    x[off], y[off] = ax[off], ay[off]
+    rest = ~near
     dist = np.zeros(n)
     for name, (median, sigma, lo, hi) in _DISTANCE.items():
         sel = rest & (scene == S[name])

@@ -61,8 +61,18 @@ class TableWriter:
         self._writer: pq.ParquetWriter | pcsv.CSVWriter | None = None
 
     def write(self, table: pa.Table) -> None:
-        """Append ``table`` (its columns are selected and cast to the contract schema)."""
-        table = table.select(self.schema.names).cast(self.schema)
+        """Append ``table``: its columns are selected and cast to the contract schema; an
+        optional contract column it lacks is written empty."""
+        required = set(TABLES[self.name].required_columns)
+        columns = []
+        for field in self.schema:
+            if field.name in table.column_names:
+                columns.append(table.column(field.name).cast(field.type))
+            elif field.name in required:
+                raise ValueError(f"demo table {self.name} lacks required column {field.name}")
+            else:
+                columns.append(pa.nulls(table.num_rows, field.type))
+        table = pa.table(columns, schema=self.schema)
         if self.fmt == "parquet":
             if self._writer is None:
                 self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
