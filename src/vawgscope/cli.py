@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
+import time as clock
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -166,12 +166,13 @@ def ingest_command(
 # --- profile ---------------------------------------------------------------------------------
 
 
-def _options(options_file: Path | None, **flags: Any) -> Options:
+def _options(options_file: Path | None, settings: dict[str, Any], **flags: Any) -> Options:
+    """Options from the YAML file (if any), then the scope flags and settings given."""
     options = Options()
     if options_file:
         data = yaml.safe_load(options_file.read_text(encoding="utf-8")) or {}
         options = options_from_dict(data, str(options_file))
-    scope_changes = {k: v for k, v in flags.items() if v is not None and k != "year_basis"}
+    scope_changes = {k: v for k, v in flags.items() if v is not None}
     for key in ("victim_sex", "perpetrator_sex"):
         if key in scope_changes:
             scope_changes[key] = _sex(scope_changes[key])
@@ -180,17 +181,26 @@ def _options(options_file: Path | None, **flags: Any) -> Options:
             scope_changes[key] = tuple(scope_changes[key]) or None
             if not scope_changes[key]:
                 del scope_changes[key]
-    scope = replace(options.scope, **scope_changes) if scope_changes else options.scope
-    Scope(**scope.__dict__)  # validates the combination
-    year_basis = flags.get("year_basis") or options.year_basis
-    return Options(scope=scope, year_basis=year_basis)
+    scope = Scope(**{**options.scope.__dict__, **scope_changes})
+    given = {k: v for k, v in settings.items() if v is not None}
+    return replace(options, scope=scope, **given)
+
+
+def _nte_window(text: str | None) -> dict[str, time]:
+    if text is None:
+        return {}
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError:
+        raise ValueError(f"--nte-window must look like 18:00-06:00, got {text!r}") from None
+    return {"nte_start": start, "nte_end": end}
 
 
 def _run_profile(
     store: Path, out: Path, options: Options, backend: str, harm_weights: Path | None
 ) -> Path:
     weights = load_harm_weights(harm_weights) if harm_weights else None
-    started = time.perf_counter()
+    started = clock.perf_counter()
     with _progress() as progress:
         task = progress.add_task("Profiling", total=None, detail="applying the scope")
         ds = Dataset.open(store, options, backend=backend)  # type: ignore[arg-type]
@@ -198,7 +208,7 @@ def _run_profile(
             ds, weights, progress=lambda name: progress.update(task, detail=name)
         )
         path = write_profile(profile, out)
-    seconds = time.perf_counter() - started
+    seconds = clock.perf_counter() - started
     data = profile["dataset"]
     if data.get("note"):
         console.print(f"[bold]{data['note']}[/]")
@@ -239,6 +249,18 @@ def profile_command(
         str | None, typer.Option("--to", help="Last date (YYYY-MM-DD) of occurred_from.")
     ] = None,
     year_basis: Annotated[str | None, typer.Option(help="calendar or financial.")] = None,
+    mix_since: Annotated[
+        str | None, typer.Option(help="Offence mix from this date (default 2020-07-01).")
+    ] = None,
+    growth_since: Annotated[
+        str | None, typer.Option(help="Growth base: 12 months from this date (default 2020-01-01).")
+    ] = None,
+    nte_window: Annotated[
+        str | None, typer.Option(help="Night-time-economy window, e.g. 18:00-06:00.")
+    ] = None,
+    hotspot_neighbours: Annotated[
+        str | None, typer.Option(help="Hot-spot neighbours: queen, rook or knn.")
+    ] = None,
     backend: Annotated[str, typer.Option(help=f"Engine: {', '.join(BACKENDS)}.")] = "duckdb",
     harm_weights: Annotated[
         Path | None,
@@ -253,8 +275,16 @@ def profile_command(
 ) -> None:
     """Run the problem profile and write profile.json into --out."""
     with _user_errors():
+        settings = {
+            "year_basis": year_basis,
+            "mix_since": date.fromisoformat(mix_since) if mix_since else None,
+            "growth_since": date.fromisoformat(growth_since) if growth_since else None,
+            "hotspot_neighbours": hotspot_neighbours,
+            **_nte_window(nte_window),
+        }
         options = _options(
             options_file,
+            settings,
             victim_sex=victim_sex,
             perpetrator_sex=perpetrator_sex,
             perpetrator_min_age=perpetrator_min_age,
@@ -263,7 +293,6 @@ def profile_command(
             districts=districts,
             date_from=date.fromisoformat(date_from) if date_from else None,
             date_to=date.fromisoformat(date_to) if date_to else None,
-            year_basis=year_basis,
         )
         store = source
         if source.is_dir():

@@ -7,13 +7,14 @@ at the offence, window = all data, "now" = the end of the data.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any, Literal
 
 from vawgscope.contract.vocab import OFFENCE_GROUPS, SEXES
 
 DomesticFilter = Literal["all", "domestic", "non_domestic"]
 YearBasis = Literal["calendar", "financial"]
+Neighbours = Literal["queen", "rook", "knn"]
 #: The public-tier proxy for VAWG when a dataset has no persons (police.uk's category).
 DEFAULT_CRIME_TYPES: tuple[str, ...] = ("Violence and sexual offences",)
 
@@ -71,16 +72,43 @@ class Options:
 
     scope: Scope = field(default_factory=Scope)
     year_basis: YearBasis = "calendar"
+    #: `share_by_group_since` counts crimes with occurred_from on or after this date.
+    mix_since: date = date(2020, 7, 1)
+    #: `fastest_growing_group` compares the last 12 complete months with the 12 from here.
+    growth_since: date = date(2020, 1, 1)
+    #: The night-time-economy window, every day; it may wrap midnight (start > end).
+    nte_start: time = time(18, 0)
+    nte_end: time = time(6, 0)
+    #: Hot-spot neighbours: shared edge or corner (queen), shared edge (rook), or k nearest.
+    hotspot_neighbours: Neighbours = "queen"
+    hotspot_k: int = 8
+    #: False-discovery rate for hot spots (Benjamini–Hochberg across areas).
+    hotspot_fdr: float = 0.05
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        if self.year_basis not in ("calendar", "financial"):
+            raise ValueError(f"year_basis must be calendar or financial, got {self.year_basis!r}")
+        if self.hotspot_neighbours not in ("queen", "rook", "knn"):
+            raise ValueError("hotspot_neighbours must be queen, rook or knn")
+        if not 0 < self.confidence < 1 or not 0 < self.hotspot_fdr < 1:
+            raise ValueError("confidence and hotspot_fdr must lie between 0 and 1")
+        if self.hotspot_k < 1:
+            raise ValueError("hotspot_k must be at least 1")
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form for profile.json."""
-        out = asdict(self)
-        for key, value in out["scope"].items():
-            if isinstance(value, date):
-                out["scope"][key] = value.isoformat()
-            elif isinstance(value, tuple):
-                out["scope"][key] = list(value)
-        return out
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date | time):
+        return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
+    return value
 
 
 def _tuple(value: Any) -> tuple[str, ...] | None:
@@ -105,7 +133,7 @@ def _sex(value: Any) -> str | None:
 
 def options_from_dict(data: dict[str, Any], source: str = "options") -> Options:
     """Options from a parsed YAML/JSON mapping (``scope:`` and the shared settings)."""
-    known = {"scope", "year_basis"}
+    known = set(Options.__dataclass_fields__)
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"{source}: unknown option(s) {sorted(unknown)}; expected {sorted(known)}")
@@ -129,4 +157,19 @@ def options_from_dict(data: dict[str, Any], source: str = "options") -> Options:
     scope_args = {k: converters.get(k, lambda v: v)(v) for k, v in raw.items()}
     if "crime_types" in scope_args and scope_args["crime_types"] is None:
         del scope_args["crime_types"]
-    return Options(scope=Scope(**scope_args), year_basis=data.get("year_basis", "calendar"))
+    settings = {k: v for k, v in data.items() if k != "scope"}
+    for key in ("mix_since", "growth_since"):
+        if key in settings:
+            settings[key] = _date(settings[key])
+    for key in ("nte_start", "nte_end"):
+        if key in settings:
+            settings[key] = _clock(settings[key])
+    return Options(scope=Scope(**scope_args), **settings)
+
+
+def _clock(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, int):  # YAML reads 18:00 as sexagesimal minutes
+        return time(value // 60, value % 60)
+    return time.fromisoformat(str(value))
