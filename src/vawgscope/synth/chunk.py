@@ -72,7 +72,7 @@ def _record_probability(ctx: Context, ctype: np.ndarray, group: np.ndarray, day:
                         private_night: np.ndarray, area: np.ndarray) -> np.ndarray:
     """Probability that a potential offence is recorded: the career's base rate moved by the
     day's temperature (by his age), pubs being shut, the summer-2020 reopening, lockdowns, the
-    district's trend and recording practice for stalking and harassment."""
+    district's trend, recording practice for stalking and harassment, and recording gaps."""
     cal = ctx.calendar
     p = np.asarray(P.RECORD_BASE)[ctype].copy()
     p *= np.exp(_age_beta(perp_age) * (cal.tmax[day] - 15.0))
@@ -90,6 +90,7 @@ def _record_probability(ctx: Context, ctype: np.ndarray, group: np.ndarray, day:
                   1.0)
     p = np.minimum(p, 0.97)
     p[group == GI["homicide"]] = 1.0
+    p *= cal.recording[day]
     return p
 
 

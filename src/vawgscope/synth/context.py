@@ -48,6 +48,14 @@ RELEASE: tuple[tuple[dt.date, dt.date, float], ...] = (
     (dt.date(2020, 9, 1), dt.date(2020, 9, 13), 1.10),
 )
 
+#: Recording gaps: a records-management-system migration in summer 2019 during which about
+#: a fifth of reports taken on the legacy system were never carried into the new one. The
+#: seed report finds no summer peak in 2019 "for some reason"; this is the demo world's
+#: reason, and the data-quality finding shows the dip against the neighbouring months.
+RECORDING_GAPS: tuple[tuple[dt.date, dt.date, float], ...] = (
+    (dt.date(2019, 6, 3), dt.date(2019, 8, 30), 0.78),
+)
+
 #: Monthly temperature anomalies (°C) of the synthetic weather, loosely following the real
 #: record: hot summer 2018 and "Beast from the East", cool wet June 2019, hot August 2020.
 MONTH_ANOMALY: dict[tuple[int, int], float] = {
@@ -164,6 +172,7 @@ class Calendar:
     pubs_open: np.ndarray  # share of normal licensed trade, 0..1
     lockdown: np.ndarray  # bool
     release: np.ndarray  # multiplier of non-domestic offending
+    recording: np.ndarray  # share of reports that reach the records, 0..1
 
     @property
     def n_days(self) -> int:
@@ -236,9 +245,13 @@ def build_calendar(weather: dict[str, np.ndarray]) -> Calendar:
     for start, end, level in RELEASE:
         sel = (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
         release[sel] = level
+    recording = np.ones(len(dates))
+    for start, end, level in RECORDING_GAPS:
+        sel = (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
+        recording[sel] = level
     return Calendar(dates=dates, tmax=weather["tmax_c"], tmean=weather["tmean_c"],
                     tmin=weather["tmin_c"], precip=weather["precip_mm"], pubs_open=pubs,
-                    lockdown=lockdown, release=release)
+                    lockdown=lockdown, release=release, recording=recording)
 
 
 def periods_rows() -> dict[str, list]:

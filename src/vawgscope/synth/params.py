@@ -19,7 +19,7 @@ CAREER_NAMES: tuple[str, ...] = (
 )
 
 #: Careers starting between CAREER_START_FROM and the end of the data, at scale 1.
-CAREERS_PER_SCALE = 246_500
+CAREERS_PER_SCALE = 248_500
 #: Share of careers of each type (DA, STALK, NTE, SEX, FAM, TEEN).
 CAREER_SHARES: tuple[float, ...] = (0.31, 0.13, 0.32, 0.13, 0.08, 0.03)
 #: Careers start from this (fractional) year: those started before 2016 are in progress.
