@@ -22,6 +22,7 @@ from vawgscope.dataset import Dataset, DatasetError
 from vawgscope.ingest import IngestError, IngestReport, ingest
 from vawgscope.options import Options, Scope, _sex, options_from_dict
 from vawgscope.profile import build_profile, write_profile
+from vawgscope.report import write_report
 from vawgscope.store import BACKENDS, StoreError
 
 app = typer.Typer(
@@ -208,6 +209,8 @@ def _run_profile(
             ds, weights, progress=lambda name: progress.update(task, detail=name)
         )
         path = write_profile(profile, out)
+        progress.update(task, detail="writing the report")
+        report = write_report(profile, out)
     seconds = clock.perf_counter() - started
     data = profile["dataset"]
     if data.get("note"):
@@ -215,6 +218,9 @@ def _run_profile(
     console.print(
         f"Profile of {data['crimes']:,} crimes ({data['period'][0] if data['period'] else '-'} to "
         f"{data['period'][1] if data['period'] else '-'}) in {seconds:.1f} s: [bold]{path}[/]"
+    )
+    console.print(
+        f"Report: [bold]{report.html}[/]; tables in {report.tables} and {report.workbook}"
     )
     return path
 

@@ -123,10 +123,12 @@ def build_profile(
     """Run every analysis and return the profile as a JSON-ready dictionary."""
     weights = harm_weights or default_harm_weights()
     findings: list[Finding] = []
+    families: list[str] = []
     for analysis in ANALYSES:
         if progress:
             progress(analysis.__name__)
         findings.append(analysis(ds))
+        families.append(analysis.__module__.rsplit(".", 1)[-1])
     headlines: dict[str, Any] = dict.fromkeys(HEADLINE_KEYS)
     for finding in findings:
         headlines.update({k: v for k, v in finding.headlines.items() if k in headlines})
@@ -139,7 +141,9 @@ def build_profile(
         "harm_weights": weights.as_dict(),
         "headlines": headlines,
         "kent_comparison": compare(headlines, windowed),
-        "findings": [f.to_json() for f in findings],
+        "findings": [
+            {**f.to_json(), "family": family} for f, family in zip(findings, families, strict=True)
+        ],
     }
 
 
