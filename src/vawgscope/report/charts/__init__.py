@@ -1,0 +1,8 @@
+"""Charts for findings, one module per analysis family; each registers its builders."""
+
+from vawgscope.report.charts.base import CHARTS, PALETTE, render
+
+# Importing the family modules registers their chart builders.
+from vawgscope.report.charts import drivers  # noqa: F401  isort: skip
+
+__all__ = ["CHARTS", "PALETTE", "render"]

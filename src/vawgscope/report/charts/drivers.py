@@ -1,0 +1,92 @@
+"""Charts of the drivers family: temperature, perpetrator age, deprivation and premises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from vawgscope.report.charts.base import PALETTE, chart, styled
+
+
+@chart("temperature_effect")
+def temperature(finding: dict[str, Any]) -> go.Figure | None:
+    bins = finding["tables"].get("daily_by_temperature_bin")
+    if not bins:
+        return None
+    x = [b["mean_temperature"] for b in bins]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=x,
+        y=[b["mean_crimes"] for b in bins],
+        mode="markers",
+        name="mean crimes a day",
+        marker={"size": 9, "color": PALETTE[0]},
+        customdata=[b["days"] for b in bins],
+        hovertemplate="%{x:.1f} °C: %{y:.1f} crimes a day (%{customdata} days)",
+    )
+    fig.add_scatter(
+        x=x,
+        y=[b["fitted"] for b in bins],
+        mode="lines",
+        name="fitted line",
+        line={"color": PALETTE[3]},
+    )
+    column = finding["figures"].get("temperature_column", "tmax_c")
+    fig.update_xaxes(title=f"daily temperature ({column}, °C)")
+    fig.update_yaxes(title="crimes a day")
+    return styled(fig, "Daily crimes against temperature")
+
+
+@chart("temperature_by_perpetrator_age")
+def temperature_by_age(finding: dict[str, Any]) -> go.Figure | None:
+    rows = [
+        r
+        for r in finding["tables"].get("by_perpetrator_age_band", [])
+        if r.get("estimate") is not None
+    ]
+    if not rows:
+        return None
+    fig = go.Figure(
+        go.Bar(
+            x=[r["band"] for r in rows],
+            y=[r["estimate"] for r in rows],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [r["high"] - r["estimate"] for r in rows],
+                "arrayminus": [r["estimate"] - r["low"] for r in rows],
+            },
+            marker_color=PALETTE[0],
+        )
+    )
+    fig.update_xaxes(title="perpetrator age band")
+    fig.update_yaxes(title="extra crimes a day per 10 °C")
+    return styled(fig, "Temperature effect by perpetrator age (95% intervals)")
+
+
+@chart("area_drivers")
+def deprivation(finding: dict[str, Any]) -> go.Figure | None:
+    rows = finding["tables"].get("by_deprivation_decile")
+    if not rows:
+        return None
+    deciles = [str(r["imd_decile"]) for r in rows]
+    fig = go.Figure()
+    fig.add_bar(
+        x=deciles,
+        y=[r["crimes_per_1000"] for r in rows],
+        name="crimes per 1,000",
+        marker_color=PALETTE[0],
+    )
+    fig.add_scatter(
+        x=deciles,
+        y=[r["premises_per_1000"] for r in rows],
+        yaxis="y2",
+        name="licensed premises per 1,000",
+        mode="lines+markers",
+        line={"color": PALETTE[1]},
+    )
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "premises per 1,000"})
+    fig.update_xaxes(title="IMD decile (1 = most deprived)")
+    fig.update_yaxes(title="crimes per 1,000 residents")
+    return styled(fig, "Crimes and licensed premises by deprivation")

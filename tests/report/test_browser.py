@@ -1,0 +1,83 @@
+"""The HTML report as a reader's browser shows it: offline, no errors, every section there.
+
+Playwright drives Debian's chromium (/usr/bin/chromium); no browser is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vawgscope.dataset import Dataset
+from vawgscope.ingest import ingest
+from vawgscope.profile import build_profile
+from vawgscope.report import write_report
+from vawgscope.report.layout import SECTIONS
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() or shutil.which("chromium") is None,
+    reason="Debian's chromium is not installed (.ci/run installs it)",
+)
+
+
+def _open(html: Path, screenshot: Path):
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        # The report must work with no network at all: refuse anything but the file itself.
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else (requests.append(route.request.url), route.abort())[1])
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(html.as_uri())
+        page.wait_for_load_state("load")
+        result = {
+            "headings": page.locator("h2").all_inner_texts(),
+            "sections": [s.anchor for s in SECTIONS if page.locator(f"section#{s.anchor}").count()],
+            "charts": page.locator(".plotly-graph-div").count(),
+            "plotly": page.evaluate("typeof Plotly !== 'undefined'"),
+        }
+        details = page.locator("details.table").first
+        if details.count():
+            details.locator("summary").click()
+            result["table_opened"] = details.evaluate("d => d.open")
+            result["table_visible"] = details.locator("table").is_visible()
+        page.screenshot(path=str(screenshot), full_page=False)
+        browser.close()
+    return result, errors, requests
+
+
+def test_report_opens_offline_without_errors(small_world_dir: Path, tmp_path: Path) -> None:
+    ingest(small_world_dir, tmp_path / "s.duckdb")
+    paths = write_report(build_profile(Dataset.open(tmp_path / "s.duckdb")), tmp_path / "out")
+    result, errors, requests = _open(paths.html, tmp_path / "out" / "screenshot.png")
+    assert errors == [] and requests == []
+    assert result["plotly"] is True
+    assert result["headings"][:2] == ["Key conclusions", "Against the Kent profile"]
+    assert result["sections"] == [s.anchor for s in SECTIONS]
+    assert result["table_opened"] is True and result["table_visible"] is True
+    assert result["charts"] >= 1
+    assert (tmp_path / "out" / "screenshot.png").stat().st_size > 10_000
+
+
+def test_crimes_only_report_says_what_person_sections_need(tmp_path: Path) -> None:
+    from tests.helpers import crime, write_dataset
+
+    rows = [crime(f"C{i}", domestic="", crime_type="Violence and sexual offences") for i in range(3)]
+    ingest(write_dataset(tmp_path / "d", rows), tmp_path / "s.duckdb")
+    paths = write_report(build_profile(Dataset.open(tmp_path / "s.duckdb")), tmp_path / "out")
+    text = paths.html.read_text()
+    assert "Crimes-only dataset" in text
+    assert "Not available: needs persons, crime_persons." in text
+    result, errors, requests = _open(paths.html, tmp_path / "out" / "screenshot.png")
+    assert errors == [] and requests == []
