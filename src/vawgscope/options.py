@@ -95,6 +95,11 @@ class Options:
             raise ValueError("confidence and hotspot_fdr must lie between 0 and 1")
         if self.hotspot_k < 1:
             raise ValueError("hotspot_k must be at least 1")
+        if self.nte_start == self.nte_end:
+            raise ValueError(
+                "nte_start and nte_end must differ (the window may wrap midnight, "
+                "e.g. 18:00 to 06:00)"
+            )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form for profile.json."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from vawgscope import __version__
-from vawgscope.analyses import drivers, volume
+from vawgscope.analyses import drivers, quality, reporting, time, volume
 from vawgscope.analyses.finding import Finding
 from vawgscope.contract.harm import HarmWeights, default_harm_weights
 from vawgscope.dataset import Dataset
@@ -66,7 +66,10 @@ Analysis = Callable[[Dataset], Finding]
 ANALYSES: tuple[Analysis, ...] = (
     volume.crimes_total,
     volume.people_distinct,
+    *time.ANALYSES,
     *drivers.ANALYSES,
+    *reporting.ANALYSES,
+    *quality.ANALYSES,
 )
 
 

@@ -1,0 +1,191 @@
+"""Aoristic weights: each crime's weight of 1 spread over the hours its time window covers.
+
+A crime known only to lie between ``occurred_from`` and ``occurred_to`` is counted in every
+hour of that window in proportion to the minutes of the window falling in that hour
+(Ratcliffe 2002, "Aoristic signatures and the spatio-temporal analysis of high volume crime
+patterns", Journal of Quantitative Criminology 18(1):23-43). Windows of up to 7 days, the
+7 days included, are kept; longer ones say almost nothing about the time of day and are left
+out of time analyses (and counted). Only rows with ``time_precision`` ``exact`` (or empty,
+the contract's default) are used: a date known to the day or month has no time of day.
+
+Everything runs in the engine: the window's first and last clock hour are computed as hour
+indices since the Unix epoch, the crime is expanded with an ``unnest`` of an integer range
+(at most 169 hours for a 7-day window starting part-way through an hour), and each hour's
+overlap with the window is measured in seconds (the same proportions as minutes, and exact
+for times given to the second). Times are local clock times as recorded (Europe/London),
+taken without time-zone arithmetic: an hour repeated or skipped by a clock change counts as
+the clock shows it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import ibis
+import ibis.expr.types as ir
+
+#: The longest window kept in time analyses, in seconds (7 days exactly is kept).
+MAX_WINDOW_SECONDS = 7 * 24 * 3600
+_HOUR = 3600
+_DAY = 24 * _HOUR
+#: 1970-01-01, day 0 of the epoch, was a Thursday (weekday 3 with Monday = 0).
+_EPOCH_WEEKDAY = 3
+
+__all__ = [
+    "MAX_WINDOW_SECONDS",
+    "excluded_long_windows",
+    "hour_weights",
+    "nte_intervals",
+    "nte_weight",
+    "time_coverage",
+]
+
+
+def _exact(crimes: ir.Table) -> ir.Table:
+    """Crimes whose times are known to the minute, with their window in epoch seconds."""
+    exact = crimes.filter(crimes.time_precision.fill_null("exact") == "exact")
+    start = exact.occurred_from.epoch_seconds().cast("int64")
+    end = exact.occurred_to.fill_null(exact.occurred_from).epoch_seconds().cast("int64")
+    return exact.select("crime_id", start_s=start, end_s=end, duration_s=end - start)
+
+
+def _kept(crimes: ir.Table) -> ir.Table:
+    exact = _exact(crimes)
+    return exact.filter((exact.duration_s >= 0) & (exact.duration_s <= MAX_WINDOW_SECONDS))
+
+
+def _hour_pieces(crimes: ir.Table) -> ir.Table:
+    """One row per kept crime and clock hour its window touches.
+
+    Columns: ``crime_id``, ``hour_index`` (hours since the epoch), ``piece_from`` and
+    ``piece_to`` (the part of the window inside that hour, in seconds since the start of its
+    day), and ``weight`` (the piece's length ÷ the window's length; 1 for a zero-length
+    window, which sits in the hour of its instant).
+    """
+    kept = _kept(crimes)
+    first_hour = (kept.start_s / _HOUR).floor().cast("int64")
+    # The last hour with a positive overlap: a window ending on the hour does not reach into
+    # the next; a zero-length window stays in its own hour.
+    last_hour = ibis.greatest(first_hour, (kept.end_s / _HOUR).ceil().cast("int64") - 1)
+    spans = kept.select(
+        "crime_id", "start_s", "end_s", "duration_s", first_hour=first_hour, last_hour=last_hour
+    )
+    expanded = spans.select(
+        "crime_id",
+        "start_s",
+        "end_s",
+        "duration_s",
+        hour_index=spans.first_hour
+        + ibis.range(0, spans.last_hour - spans.first_hour + 1).unnest(),
+    )
+    hour_start = expanded.hour_index * _HOUR
+    piece_start = ibis.greatest(expanded.start_s, hour_start)
+    piece_end = ibis.least(expanded.end_s, hour_start + _HOUR)
+    day_start = (expanded.hour_index / 24).floor().cast("int64") * _DAY
+    weight = ibis.ifelse(
+        expanded.duration_s == 0,
+        1.0,
+        (piece_end - piece_start).cast("float64") / expanded.duration_s.cast("float64"),
+    )
+    return expanded.select(
+        "crime_id",
+        "hour_index",
+        piece_from=piece_start - day_start,
+        piece_to=piece_end - day_start,
+        zero_length=expanded.duration_s == 0,
+        weight=weight,
+    )
+
+
+def hour_weights(crimes: ir.Table) -> ir.Table:
+    """(crime_id, weekday 0=Monday..6, hour 0..23, weight) for every crime with
+    time_precision 'exact' whose window (occurred_from .. occurred_to) is at most 7 days; each
+    crime's weights sum to 1, spread over the hours covered in proportion to the minutes in
+    each (a zero-length window puts 1 in its hour). Windows of exactly 7 days are kept;
+    longer ones are left out.
+
+    A window that covers the same weekday and hour twice (a 7-day window starting part-way
+    through an hour) has one row for it, with both pieces' weight.
+    """
+    pieces = _hour_pieces(crimes)
+    day_index = (pieces.hour_index / 24).floor().cast("int64")
+    located = pieces.select(
+        "crime_id",
+        "weight",
+        weekday=((day_index + _EPOCH_WEEKDAY) % 7).cast("int8"),
+        hour=(pieces.hour_index % 24).cast("int8"),
+    )
+    return located.group_by(["crime_id", "weekday", "hour"]).aggregate(weight=located.weight.sum())
+
+
+def _clock_seconds(value: datetime.time) -> int:
+    return value.hour * _HOUR + value.minute * 60 + value.second
+
+
+def nte_intervals(start: datetime.time, end: datetime.time) -> list[tuple[int, int]]:
+    """The night-time-economy window as half-open intervals of seconds since midnight.
+
+    ``[start, end)`` every day; when ``start > end`` the window wraps midnight and is
+    ``[start, 24:00) ∪ [00:00, end)``. ``start == end`` is refused: it could mean no time or
+    all day.
+    """
+    s, e = _clock_seconds(start), _clock_seconds(end)
+    if s == e:
+        raise ValueError(
+            f"the night-time-economy window starts and ends at {start.isoformat('minutes')}; "
+            "give two different times (it may wrap midnight, e.g. 18:00 to 06:00)"
+        )
+    return [(s, e)] if s < e else [(s, _DAY), (0, e)]
+
+
+def nte_weight(crimes: ir.Table, start: datetime.time, end: datetime.time) -> ir.Table:
+    """(crime_id, nte_weight): the share of each kept crime's weight inside the
+    night-time-economy window [start, end) every day; the window wraps midnight when
+    start > end.
+
+    Minutes are handled exactly: each hour's piece of the crime's window is cut at the NTE
+    boundaries, so a boundary such as 18:30 splits its hour. A zero-length window counts 1
+    when its instant lies in ``[start, end)`` and 0 otherwise. Raises ``ValueError`` when
+    ``start == end``.
+    """
+    intervals = nte_intervals(start, end)
+    pieces = _hour_pieces(crimes)
+    inside: ir.NumericValue = ibis.literal(0.0)
+    point_inside: ir.BooleanValue = ibis.literal(False)
+    for low, high in intervals:
+        overlap = ibis.greatest(
+            ibis.least(pieces.piece_to, high) - ibis.greatest(pieces.piece_from, low), 0
+        )
+        inside = inside + overlap.cast("float64")
+        point_inside = point_inside | ((pieces.piece_from >= low) & (pieces.piece_from < high))
+    length = (pieces.piece_to - pieces.piece_from).cast("float64")
+    share_of_piece = ibis.ifelse(
+        pieces.zero_length,
+        point_inside.cast("float64"),
+        ibis.ifelse(length > 0, inside / length, 0.0),
+    )
+    weighted = pieces.select("crime_id", part=pieces.weight * share_of_piece)
+    return weighted.group_by("crime_id").aggregate(nte_weight=weighted.part.sum())
+
+
+def excluded_long_windows(crimes: ir.Table) -> ir.Scalar:
+    """Count of exact crimes whose window is longer than 7 days (left out of time analyses)."""
+    exact = _exact(crimes)
+    return (exact.duration_s > MAX_WINDOW_SECONDS).sum().fill_null(0)
+
+
+def time_coverage(crimes: ir.Table) -> ir.Table:
+    """One row: ``crimes``, ``not_exact`` (time known to the day or month only),
+    ``long_windows`` (exact, window over 7 days) and ``kept`` (exact, window of at most 7
+    days: the crimes every aoristic figure stands on)."""
+    exact = crimes.time_precision.fill_null("exact") == "exact"
+    end = crimes.occurred_to.fill_null(crimes.occurred_from).epoch_seconds().cast("int64")
+    duration = end - crimes.occurred_from.epoch_seconds().cast("int64")
+    long = exact & (duration > MAX_WINDOW_SECONDS)
+    kept = exact & (duration >= 0) & (duration <= MAX_WINDOW_SECONDS)
+    return crimes.aggregate(
+        crimes=crimes.count(),
+        not_exact=(~exact).sum().fill_null(0),
+        long_windows=long.sum().fill_null(0),
+        kept=kept.sum().fill_null(0),
+    )
