@@ -3,6 +3,6 @@
 from vawgscope.report.charts.base import CHARTS, PALETTE, render
 
 # Importing the family modules registers their chart builders.
-from vawgscope.report.charts import drivers  # noqa: F401  isort: skip
+from vawgscope.report.charts import drivers, quality, reporting, time  # noqa: F401  isort: skip
 
 __all__ = ["CHARTS", "PALETTE", "render"]
