@@ -17,6 +17,7 @@ temporary tables; every analysis reads the same ones.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -110,6 +111,7 @@ class Dataset:
         self.info = info
         self.options = options
         self.crimes_only = info.crimes_only
+        self._cache: dict[str, ir.Table] = {}
         self._build_scope()
 
     # --- construction ---------------------------------------------------------------------
@@ -154,6 +156,16 @@ class Dataset:
         if name not in self.info.tables:
             raise DatasetError(f"the dataset has no {name} table")
         return store_table(self.con, name)
+
+    def cached(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """A working table built once per dataset and kept in the engine.
+
+        For intermediate results several analyses read (e.g. aoristic hour weights), so the
+        engine computes them once instead of once per analysis.
+        """
+        if key not in self._cache:
+            self._cache[key] = self._materialise(build(), "cache")
+        return self._cache[key]
 
     def _materialise(self, expr: ir.Table, stem: str) -> ir.Table:
         return self.con.create_table(f"_{stem}_{next(_counter)}", expr, temp=True)

@@ -75,6 +75,16 @@ def _clock(value: time) -> str:
     return value.isoformat(timespec="minutes")
 
 
+def _hour_weights(ds: Dataset) -> ir.Table:
+    return ds.cached("hour_weights", lambda: aoristic.hour_weights(ds.crimes))
+
+
+def _nte_weight(ds: Dataset, start: time, end: time) -> ir.Table:
+    return ds.cached(
+        f"nte_weight:{start}-{end}", lambda: aoristic.nte_weight(ds.crimes, start, end)
+    )
+
+
 def _weight_grid(hour_weights: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
     """Aoristic weight summed by ``by`` columns, weekday and hour (one row per cell with weight)."""
     keys = [*by, "weekday", "hour"]
@@ -160,7 +170,7 @@ def nte_share(ds: Dataset) -> Finding:
     cover = coverage(ds)
     if cover.kept == 0:
         return _not_available(nte_share, "nte_share", title, cover)
-    weights = aoristic.nte_weight(ds.crimes, start, end)
+    weights = _nte_weight(ds, start, end)
     nte = float(scalar(weights.nte_weight.sum()))
     estimate = _interval(nte, cover.kept, ds.options.confidence)
     window = f"{_clock(start)} and {_clock(end)}"
@@ -217,7 +227,7 @@ def weekly_rhythm(ds: Dataset) -> Finding:
     cover = coverage(ds)
     if cover.kept == 0:
         return _not_available(weekly_rhythm, "weekly_rhythm", title, cover)
-    grid = _full_grid(rows(_weight_grid(aoristic.hour_weights(ds.crimes))))
+    grid = _full_grid(rows(_weight_grid(_hour_weights(ds))))
     total = float(cover.kept)
     weekdays, hours = _weekday_totals(grid), _hour_totals(grid)
     windows = _window_totals(hours)
@@ -259,7 +269,7 @@ def _group_summary(
     ds: Dataset, grids: dict[str, dict[tuple[int, int], float]]
 ) -> list[dict[str, Any]]:
     crimes = ds.crimes.select("crime_id", "offence_group")
-    nte = aoristic.nte_weight(ds.crimes, ds.options.nte_start, ds.options.nte_end)
+    nte = _nte_weight(ds, ds.options.nte_start, ds.options.nte_end)
     joined = nte.join(crimes, "crime_id")
     per_group = joined.group_by("offence_group").aggregate(
         crimes_used=joined.count(), nte_weight=joined.nte_weight.sum()
@@ -297,9 +307,7 @@ def weekly_rhythm_by_group(ds: Dataset) -> Finding:
     cover = coverage(ds)
     if cover.kept == 0:
         return _not_available(weekly_rhythm_by_group, "weekly_rhythm_by_group", title, cover)
-    weights = aoristic.hour_weights(ds.crimes).join(
-        ds.crimes.select("crime_id", "offence_group"), "crime_id"
-    )
+    weights = _hour_weights(ds).join(ds.crimes.select("crime_id", "offence_group"), "crime_id")
     cells = rows(_weight_grid(weights, ("offence_group",)))
     groups = sorted({c["offence_group"] for c in cells})
     grids = {g: _full_grid(c for c in cells if c["offence_group"] == g) for g in groups}
