@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from vawgscope import __version__
-from vawgscope.analyses import drivers, quality, reporting, time, volume
+from vawgscope.analyses import drivers, outcomes, quality, reporting, time, trends, volume
 from vawgscope.analyses.finding import Finding
 from vawgscope.contract.harm import HarmWeights, default_harm_weights
 from vawgscope.dataset import Dataset
@@ -66,6 +66,8 @@ Analysis = Callable[[Dataset], Finding]
 ANALYSES: tuple[Analysis, ...] = (
     volume.crimes_total,
     volume.people_distinct,
+    *trends.ANALYSES,
+    *outcomes.ANALYSES,
     *time.ANALYSES,
     *drivers.ANALYSES,
     *reporting.ANALYSES,
