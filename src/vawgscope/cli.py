@@ -204,10 +204,8 @@ def _run_profile(
     started = clock.perf_counter()
     with _progress() as progress:
         task = progress.add_task("Profiling", total=None, detail="applying the scope")
-        ds = Dataset.open(store, options, backend=backend)  # type: ignore[arg-type]
-        profile = build_profile(
-            ds, weights, progress=lambda name: progress.update(task, detail=name)
-        )
+        ds = Dataset.open(store, options, backend=backend, harm_weights=weights)  # type: ignore[arg-type]
+        profile = build_profile(ds, progress=lambda name: progress.update(task, detail=name))
         path = write_profile(profile, out)
         progress.update(task, detail="writing the report")
         report = write_report(profile, out)

@@ -26,6 +26,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from vawgscope.contract.harm import HarmWeights, default_harm_weights
 from vawgscope.contract.vocab import PERPETRATOR_ROLES
 from vawgscope.options import Options, Scope
 from vawgscope.store import Backend, StoreInfo, connect, read_info, store_table
@@ -106,10 +107,18 @@ class Dataset:
     ``occurred_from`` and ``age_at_offence``), and :meth:`table` for any other store table.
     """
 
-    def __init__(self, con: BaseBackend, info: StoreInfo, options: Options) -> None:
+    def __init__(
+        self,
+        con: BaseBackend,
+        info: StoreInfo,
+        options: Options,
+        harm_weights: HarmWeights | None = None,
+    ) -> None:
         self.con = con
         self.info = info
         self.options = options
+        #: The harm weights of this run: the user's file, else the documented defaults.
+        self.harm_weights = harm_weights or default_harm_weights()
         self.crimes_only = info.crimes_only
         self._cache: dict[str, ir.Table] = {}
         self._build_scope()
@@ -124,15 +133,17 @@ class Dataset:
         *,
         backend: Backend = "duckdb",
         spark_master: str | None = None,
+        harm_weights: HarmWeights | None = None,
     ) -> Dataset:
         """Open the store at ``store`` and apply ``options.scope``."""
         info = read_info(store)
         con = connect(store, backend, spark_master)
-        return cls(con, info, options or Options())
+        return cls(con, info, options or Options(), harm_weights)
 
     def with_scope(self, scope: Scope) -> Dataset:
         """The same store under another scope (a declared variant of a finding)."""
-        return Dataset(self.con, self.info, Options(**{**self.options.__dict__, "scope": scope}))
+        options = Options(**{**self.options.__dict__, "scope": scope})
+        return Dataset(self.con, self.info, options, self.harm_weights)
 
     @property
     def scope(self) -> Scope:

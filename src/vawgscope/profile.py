@@ -10,9 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from vawgscope import __version__
-from vawgscope.analyses import drivers, outcomes, quality, reporting, time, trends, volume
+from vawgscope.analyses import (
+    areas,
+    drivers,
+    harm,
+    hotspots,
+    outcomes,
+    people,
+    place,
+    quality,
+    reporting,
+    time,
+    trends,
+    volume,
+)
 from vawgscope.analyses.finding import Finding
-from vawgscope.contract.harm import HarmWeights, default_harm_weights
 from vawgscope.dataset import Dataset
 from vawgscope.kent import KENT_FIGURES, compare
 from vawgscope.options import Scope
@@ -67,9 +79,14 @@ ANALYSES: tuple[Analysis, ...] = (
     volume.crimes_total,
     volume.people_distinct,
     *trends.ANALYSES,
+    *harm.ANALYSES,
     *outcomes.ANALYSES,
     *time.ANALYSES,
+    *place.ANALYSES,
+    *areas.ANALYSES,
+    *hotspots.ANALYSES,
     *drivers.ANALYSES,
+    *people.ANALYSES,
     *reporting.ANALYSES,
     *quality.ANALYSES,
 )
@@ -121,13 +138,8 @@ def _kent_window_headlines(ds: Dataset) -> dict[str, Any]:
     return out
 
 
-def build_profile(
-    ds: Dataset,
-    harm_weights: HarmWeights | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
+def build_profile(ds: Dataset, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run every analysis and return the profile as a JSON-ready dictionary."""
-    weights = harm_weights or default_harm_weights()
     findings: list[Finding] = []
     families: list[str] = []
     for analysis in ANALYSES:
@@ -144,7 +156,7 @@ def build_profile(
         "generator": f"vawgscope {__version__}",
         "dataset": dataset_section(ds),
         "options": ds.options.as_dict(),
-        "harm_weights": weights.as_dict(),
+        "harm_weights": ds.harm_weights.as_dict(),
         "headlines": headlines,
         "kent_comparison": compare(headlines, windowed),
         "findings": [
