@@ -36,6 +36,55 @@ def _group_near(targets: dict[str, float], absolute: float) -> Callable[[Any], b
     return lambda v: all(abs(v.get(g, float("nan")) - t) <= absolute for g, t in targets.items())
 
 
+def _mix_agrees(shares: dict[str, float]) -> bool:
+    low_harm = (
+        "violence_without_injury",
+        "stalking",
+        "harassment",
+        "malicious_communications",
+        "controlling_coercive",
+    )
+    parts = {
+        "low": sum(shares.get(g, 0.0) for g in low_harm),
+        "sexual": shares.get("rape", 0.0) + shares.get("other_sexual", 0.0),
+        "vwi": shares.get("violence_with_injury", 0.0),
+    }
+    others = 1.0 - sum(parts.values())
+    return (
+        abs(parts["low"] - 0.74) <= 0.03
+        and abs(parts["sexual"] - 0.09) <= 0.03
+        and abs(parts["vwi"] - 0.17) <= 0.03
+        and others <= 0.02
+    )
+
+
+def _ranked_above(
+    ranking: list[dict[str, Any]], risers: tuple[str, ...], fallers: tuple[str, ...]
+) -> bool:
+    rank = {row["district"]: row["rank"] for row in ranking}
+    return all(rank[r] < rank[f] for r in risers for f in fallers)
+
+
+def _age_effect_agrees(by_band: dict[str, dict[str, float]]) -> bool:
+    top = max(by_band, key=lambda band: by_band[band]["estimate"])
+    older = [
+        v["estimate"] for band, v in by_band.items() if band in ("40-44", "45-49", "50-59", "60+")
+    ]
+    return top == "30-34" and all(e < 0.2 * by_band[top]["estimate"] for e in older)
+
+
+def _victims_trend_agrees(by_group: dict[str, dict[Any, int]]) -> bool:
+    years = sorted({int(y) for counts in by_group.values() for y in counts})
+    first, last = years[0], years[-1]
+
+    def total(groups: list[str], year: int) -> int:
+        return sum(int(by_group[g].get(year, by_group[g].get(str(year), 0))) for g in groups)
+
+    every = list(by_group)
+    sh = [g for g in ("stalking", "harassment") if g in by_group]
+    return total(every, last) < total(every, first) and total(sh, last) > total(sh, first)
+
+
 KENT_WINDOW = (date(2017, 4, 1), date(2022, 3, 31))
 
 KENT_FIGURES: tuple[KentFigure, ...] = (
@@ -50,7 +99,8 @@ KENT_FIGURES: tuple[KentFigure, ...] = (
             "violence_with_injury": 0.17,
             "all other groups": "≤ 0.02",
         },
-        "± 0.03 each",
+        "± 0.03 each; others ≤ 0.02",
+        _mix_agrees,
     ),
     KentFigure("fastest_growing_group", "stalking", "equal", lambda v: v == "stalking"),
     KentFigure(
@@ -63,7 +113,10 @@ KENT_FIGURES: tuple[KentFigure, ...] = (
     KentFigure(
         "period_effects",
         "no substantial lockdown rise; short uptick summer 2020, mostly non-domestic",
-        "qualitative",
+        "domestic crime within or below its interval in every lockdown",
+        lambda v: all(
+            p["domestic"]["observed"] <= p["domestic"]["high"] for p in v if p["kind"] == "lockdown"
+        ),
     ),
     KentFigure(
         "charge_rate",
@@ -103,22 +156,39 @@ KENT_FIGURES: tuple[KentFigure, ...] = (
         "worst rank ≤ 3",
         lambda v: v["worst_rank"] <= 3,
     ),
-    KentFigure("district_rank_now", "Medway has the most crimes", "qualitative"),
     KentFigure(
-        "district_rank_forecast_2y", "Maidstone and Swale overtake Medway and Thanet", "qualitative"
+        "district_rank_now",
+        "Medway has the most crimes",
+        "Medway first",
+        lambda v: v[0]["district"] == "Medway",
+    ),
+    KentFigure(
+        "district_rank_forecast_2y",
+        "Maidstone and Swale overtake Medway and Thanet",
+        "Maidstone and Swale ranked above Medway and Thanet",
+        lambda v: _ranked_above(v, ("Maidstone", "Swale"), ("Medway", "Thanet")),
     ),
     KentFigure("share_at_home_or_within_half_mile", 0.76, "± 0.03", _near(0.76, 0.03)),
     KentFigure("share_beyond_3_miles", "very few", "< 0.05", lambda v: v < 0.05),
-    KentFigure("temperature_effect_per_10c", 40, "positive", lambda v: v["estimate"] > 0),
+    KentFigure(
+        "temperature_effect_per_10c",
+        40,
+        "± 10 crimes a day",
+        lambda v: abs(v["estimate"] - 40) <= 10,
+    ),
     KentFigure(
         "temperature_effect_by_perpetrator_age",
         "largest for 30–34, little or none 40+",
-        "qualitative",
+        "30-34 largest; 40+ bands under a fifth of it",
+        _age_effect_agrees,
     ),
     KentFigure("licensed_premises_rate_ratio", "> 1", "> 1", lambda v: v["estimate"] > 1),
     KentFigure("deprivation_rate_ratio", "> 1", "> 1", lambda v: v["estimate"] > 1),
     KentFigure(
-        "victims_by_group_by_year", "falling overall; stalking and harassment rising", "qualitative"
+        "victims_by_group_by_year",
+        "falling overall; stalking and harassment rising",
+        "first to last year: all victims down, stalking + harassment up",
+        _victims_trend_agrees,
     ),
     KentFigure(
         "victim_peak_age_window",
