@@ -112,3 +112,35 @@ def test_every_command_has_help() -> None:
     for command in ("demo-data", "ingest", "profile", "demo"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_perpetrators_command_writes_a_pseudonymous_list_and_reveals_on_request(
+    tmp_path: Path,
+) -> None:
+    data = simple_dataset(tmp_path / "d")
+    secret = tmp_path / "key" / "secret.key"
+    store = tmp_path / "s.duckdb"
+    assert (
+        runner.invoke(
+            app, ["ingest", str(data), "--store", str(store), "--secret", str(secret)]
+        ).exit_code
+        == 0
+    )
+    out = tmp_path / "list.csv"
+    result = runner.invoke(app, ["perpetrators", str(store), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "RESTRICTED" in result.output and "p_" in text and "P1" not in text
+    result = runner.invoke(
+        app, ["perpetrators", str(store), "--out", str(out), "--reveal", "--secret", str(secret)]
+    )
+    assert result.exit_code == 0, result.output
+    assert ",P1," in out.read_text()
+    assert (secret.parent / "reveal-log.csv").read_text().count("\n") == 2
+    other = tmp_path / "other" / "secret.key"
+    other.parent.mkdir()
+    other.write_text("ab" * 32)
+    result = runner.invoke(
+        app, ["perpetrators", str(store), "--out", str(out), "--reveal", "--secret", str(other)]
+    )
+    assert result.exit_code == 2 and "error:" in result.output

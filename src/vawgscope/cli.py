@@ -20,6 +20,7 @@ from vawgscope.contract.harm import load_harm_weights
 from vawgscope.contract.mapping import MappingError, load_mapping
 from vawgscope.dataset import Dataset, DatasetError
 from vawgscope.ingest import IngestError, IngestReport, ingest
+from vawgscope.ingest.pseudonymise import default_secret_path, lookup_path
 from vawgscope.options import Options, Scope, _sex, options_from_dict
 from vawgscope.profile import build_profile, write_profile
 from vawgscope.report import write_report
@@ -31,7 +32,15 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-USER_ERRORS = (IngestError, StoreError, DatasetError, MappingError, ValueError, FileNotFoundError)
+USER_ERRORS = (
+    IngestError,
+    StoreError,
+    DatasetError,
+    MappingError,
+    ValueError,
+    FileNotFoundError,
+    PermissionError,
+)
 
 
 @contextmanager
@@ -303,6 +312,59 @@ def profile_command(
             store = out / "store.duckdb"
             _run_ingest(source, store, mapping, out / "rejects", secret)
         _run_profile(store, out, options, backend, harm_weights)
+
+
+# --- perpetrators --------------------------------------------------------------------------
+
+
+@app.command("perpetrators")
+def perpetrators_command(
+    source: Annotated[
+        Path, typer.Argument(help="A store file, or a dataset folder (ingested first).")
+    ],
+    out: Annotated[Path, typer.Option(help="CSV file to write (RESTRICTED: keep it secure).")],
+    top: Annotated[
+        int | None, typer.Option(help="Keep the top N ranks (ties at the cut kept).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only perpetrators with a crime on or after this date.")
+    ] = None,
+    reveal: Annotated[
+        bool, typer.Option(help="Add original ids from the lookup beside the secret (logged).")
+    ] = False,
+    options_file: Annotated[
+        Path | None, typer.Option("--options", help="YAML options file.")
+    ] = None,
+    harm_weights: Annotated[Path | None, typer.Option(help="CSV of harm weights.")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping file, when SOURCE is a folder.")
+    ] = None,
+    secret: Annotated[Path | None, typer.Option(help="Pseudonymisation secret.")] = None,
+) -> None:
+    """Write the RESTRICTED priority-perpetrator list (pseudonymous ids; never in a report)."""
+    from vawgscope import perpetrators
+
+    with _user_errors():
+        options = _options(options_file, {})
+        store = source
+        if source.is_dir():
+            store = out.parent / "store.duckdb"
+            _run_ingest(source, store, mapping, out.parent / "rejects", secret)
+        weights = load_harm_weights(harm_weights) if harm_weights else None
+        ds = Dataset.open(store, options, harm_weights=weights)
+        rows = perpetrators.priority_perpetrators(
+            ds, top=top, since=date.fromisoformat(since) if since else None
+        )
+        if reveal:
+            secret_path = (secret or default_secret_path()).expanduser().resolve()
+            rows = perpetrators.reveal(
+                rows, lookup_path(secret_path, store.resolve()), secret_path, info=ds.info, out=out
+            )
+        perpetrators.write_priority_list(rows, out)
+        console.print(
+            f"[bold]RESTRICTED[/] priority list of {len(rows):,} perpetrators: [bold]{out}[/]"
+            + (" (original ids added; the reveal is logged beside the secret)" if reveal else "")
+        )
 
 
 # --- demo ------------------------------------------------------------------------------------

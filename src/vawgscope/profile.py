@@ -12,13 +12,16 @@ from typing import Any
 from vawgscope import __version__
 from vawgscope.analyses import (
     areas,
+    distance,
     drivers,
+    escalation,
     harm,
     hotspots,
     outcomes,
     people,
     place,
     quality,
+    reoffending,
     reporting,
     time,
     trends,
@@ -85,8 +88,11 @@ ANALYSES: tuple[Analysis, ...] = (
     *place.ANALYSES,
     *areas.ANALYSES,
     *hotspots.ANALYSES,
+    *distance.ANALYSES,
     *drivers.ANALYSES,
     *people.ANALYSES,
+    *reoffending.ANALYSES,
+    *escalation.ANALYSES,
     *reporting.ANALYSES,
     *quality.ANALYSES,
 )

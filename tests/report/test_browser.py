@@ -35,8 +35,14 @@ def _open(html: Path, screenshot: Path):
         )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         # The report must work with no network at all: refuse anything but the file itself.
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                   else (requests.append(route.request.url), route.abort())[1])
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith("file:")
+                else (requests.append(route.request.url), route.abort())[1]
+            ),
+        )
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(html.as_uri())
@@ -73,11 +79,13 @@ def test_report_opens_offline_without_errors(small_world_dir: Path, tmp_path: Pa
 def test_crimes_only_report_says_what_person_sections_need(tmp_path: Path) -> None:
     from tests.helpers import crime, write_dataset
 
-    rows = [crime(f"C{i}", domestic="", crime_type="Violence and sexual offences") for i in range(3)]
+    rows = [
+        crime(f"C{i}", domestic="", crime_type="Violence and sexual offences") for i in range(3)
+    ]
     ingest(write_dataset(tmp_path / "d", rows), tmp_path / "s.duckdb")
     paths = write_report(build_profile(Dataset.open(tmp_path / "s.duckdb")), tmp_path / "out")
     text = paths.html.read_text()
     assert "Crimes-only dataset" in text
     assert "Not available: needs persons, crime_persons." in text
-    result, errors, requests = _open(paths.html, tmp_path / "out" / "screenshot.png")
+    _, errors, requests = _open(paths.html, tmp_path / "out" / "screenshot.png")
     assert errors == [] and requests == []

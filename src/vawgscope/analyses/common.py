@@ -8,6 +8,8 @@ import ibis
 import ibis.expr.types as ir
 from statsmodels.stats.proportion import proportion_confint
 
+from vawgscope.contract.harm import HarmWeights
+
 WEEKDAYS: tuple[str, ...] = (
     "Monday",
     "Tuesday",
@@ -52,3 +54,26 @@ def year_of(ts: ir.TimestampValue, basis: str = "calendar") -> ir.IntegerValue:
     if basis == "financial":
         return ibis.ifelse(ts.month() >= 4, ts.year(), ts.year() - 1)
     return ts.year()
+
+
+def harm_days(crimes: ir.Table, weights: HarmWeights) -> ir.FloatingValue:
+    """The harm weight (days) of each crime, NULL where the weights give none.
+
+    ``by_code[offence_code]`` where the weights give that code, else
+    ``by_group[offence_group]``; a group without a weight is possible only with a hand-built
+    :class:`HarmWeights`.
+    """
+    by_group = crimes.offence_group.substitute(
+        {g: float(w) for g, w in weights.by_group.items()}, else_=ibis.null("float64")
+    ).cast("float64")
+    if not weights.by_code or "offence_code" not in crimes.columns:
+        return by_group
+    by_code = crimes.offence_code.substitute(
+        {c: float(w) for c, w in weights.by_code.items()}, else_=ibis.null("float64")
+    ).cast("float64")
+    return by_code.coalesce(by_group)
+
+
+def harm_weight(crimes: ir.Table, weights: HarmWeights) -> ir.FloatingValue:
+    """:func:`harm_days` with 0 for a crime whose offence has no weight."""
+    return harm_days(crimes, weights).fill_null(0.0)

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 
-from vawgscope.analyses.common import rows, scalar, share
+from vawgscope.analyses.common import harm_days, rows, scalar, share
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.contract.harm import HarmWeights
 from vawgscope.contract.vocab import OFFENCE_GROUPS
@@ -39,30 +38,13 @@ NEEDS_PERSONS: tuple[str, ...] = ("persons", "crime_persons")
 
 
 def crime_harm(crimes: ir.Table, weights: HarmWeights) -> ir.Table:
-    """``crime_id, offence_group, harm``: the code's weight where given, else the group's.
+    """``crime_id, offence_group, harm, weighted``: each crime's harm weight (days).
 
     A crime whose group has no weight (only possible with a hand-built ``HarmWeights``) has
     harm 0 and ``weighted`` false.
     """
-    groups = ibis.memtable(
-        {
-            "offence_group": list(weights.by_group),
-            "group_days": [float(v) for v in weights.by_group.values()],
-        }
-    )
-    table = crimes.select("crime_id", "offence_group", "offence_code")
-    table = table.left_join(groups, "offence_group").select(*table.columns, "group_days")
-    days = table.group_days
-    if weights.by_code:
-        codes = ibis.memtable(
-            {
-                "offence_code": list(weights.by_code),
-                "code_days": [float(v) for v in weights.by_code.values()],
-            }
-        )
-        table = table.left_join(codes, "offence_code").select(*table.columns, "code_days")
-        days = table.code_days.coalesce(table.group_days)
-    return table.select(
+    days = harm_days(crimes, weights)
+    return crimes.select(
         "crime_id", "offence_group", harm=days.fill_null(0.0), weighted=days.notnull()
     )
 

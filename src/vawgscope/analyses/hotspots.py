@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 import shapely
@@ -17,7 +16,7 @@ from libpysal.weights.util import attach_islands
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from vawgscope.analyses.common import rows
+from vawgscope.analyses.common import harm_weight, rows
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.contract.harm import HarmWeights
 from vawgscope.dataset import Dataset
@@ -32,26 +31,8 @@ MEASURES = ("crimes", "harm")
 
 
 def harm_per_crime(crimes: ir.Table, weights: HarmWeights) -> ir.Table:
-    """(crime_id, lsoa_code, harm): the harm weight (days) of each crime's offence.
-
-    The weight is the one for its ``offence_code`` when the weights give that code, else the
-    one for its ``offence_group``; a group the weights lack weighs 0.
-    """
-    groups = ibis.memtable(
-        {"g_group": list(weights.by_group), "g_days": [float(v) for v in weights.by_group.values()]}
-    )
-    out = crimes.left_join(groups, crimes.offence_group == groups.g_group)
-    days = out.g_days
-    if weights.by_code:
-        codes = ibis.memtable(
-            {
-                "c_code": list(weights.by_code),
-                "c_days": [float(v) for v in weights.by_code.values()],
-            }
-        )
-        out = out.left_join(codes, out.offence_code == codes.c_code)
-        days = out.c_days.coalesce(out.g_days)
-    return out.select("crime_id", "lsoa_code", harm=days.fill_null(0.0))
+    """(crime_id, lsoa_code, harm): the harm weight (days) of each crime's offence."""
+    return crimes.select("crime_id", "lsoa_code", harm=harm_weight(crimes, weights))
 
 
 def lsoa_totals(crimes: ir.Table, weights: HarmWeights) -> ir.Table:

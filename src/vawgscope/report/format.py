@@ -43,7 +43,7 @@ def value(value: Any, *, as_share: bool = False) -> str:
         return f"{fmt(value['estimate'])} (95% interval {fmt(low)} to {fmt(high)})"
     if isinstance(value, dict):
         return "; ".join(
-            f"{k.replace('_', ' ')}: {globals()['value'](v, as_share=as_share)}"
+            f"{str(k).replace('_', ' ')}: {globals()['value'](v, as_share=as_share)}"
             for k, v in value.items()
         )
     if isinstance(value, list | tuple):
