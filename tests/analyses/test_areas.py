@@ -336,13 +336,6 @@ def test_demo_medway_first_now(demo: Dataset) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="demo world: forecast ranks Medway 1, Maidstone 2, Swale 3, Thanet 4 (2,967 / 2,784 / "
-    "2,543 / 2,065); Maidstone's 2020-21 dip (lockdowns shut its large night-time economy) "
-    "flattens its 36-month trend even with a lockdown term, and Swale is too small to pass "
-    "Medway; needs stronger Maidstone/Swale growth (or Medway decline) in the last three years",
-    strict=True,
-)
 def test_demo_maidstone_and_swale_overtake_medway_and_thanet(demo: Dataset) -> None:
     # Kent: "Maidstone and Swale will take over Medway and Thanet" — read literally, both
     # rank above both in the forecast two years ahead.

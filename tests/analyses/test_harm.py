@@ -215,15 +215,6 @@ def test_empty_scope_is_not_available(analysis, store: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason=(
-        "demo world: 0.663 (95% CI 0.659-0.666; 0.664 over 2017-04..2022-03), just outside "
-        "0.63 ± 0.03; needs a slightly lighter tail of harmful careers in the demo world "
-        "(fewer repeat rape and violence-with-injury offences among the most prolific men, "
-        "synth/params.py)"
-    ),
-    strict=True,
-)
 def test_demo_harm_share_top10pct_perpetrators(demo_store: Path):
     finding = harm.harm_share_top10pct_perpetrators(Dataset.open(demo_store))
     assert finding.headlines["harm_share_top10pct_perpetrators"] == pytest.approx(0.63, abs=0.03)

@@ -101,7 +101,7 @@ GROUP_TABLES: dict[str, dict[str, float]] = {
     "nte": {"rape": 0.02, "other_sexual": 0.11, "violence_with_injury": 0.42,
             "violence_without_injury": 0.41, "harassment": 0.02, "drink_spiking": 0.01,
             "robbery": 0.004, "other": 0.004},
-    "sexual": {"rape": 0.30, "other_sexual": 0.67, "drink_spiking": 0.03},
+    "sexual": {"rape": 0.20, "other_sexual": 0.77, "drink_spiking": 0.03},
     "teen": {"rape": 0.28, "other_sexual": 0.72},
     "family": {"rape": 0.004, "other_sexual": 0.008, "violence_with_injury": 0.30,
                "violence_without_injury": 0.46, "harassment": 0.10,
