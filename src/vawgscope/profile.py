@@ -27,6 +27,7 @@ from vawgscope.analyses import (
     trends,
     volume,
 )
+from vawgscope.analyses.common import rows
 from vawgscope.analyses.finding import Finding
 from vawgscope.dataset import Dataset
 from vawgscope.kent import KENT_FIGURES, compare
@@ -124,6 +125,7 @@ def dataset_section(ds: Dataset) -> dict[str, Any]:
             if k.startswith("rejected.")
         },
         "ingested_at": ds.info.meta.get("ingested_at"),
+        "periods": rows(ds.table("periods").order_by("start_date")) if ds.has("periods") else [],
     }
     if ds.crimes_only:
         types = ", ".join(ds.scope.crime_types)

@@ -35,8 +35,8 @@ def _table(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _finding(finding: dict[str, Any], index: int) -> dict[str, Any]:
-    chart = charts.render(finding, index)
+def _finding(finding: dict[str, Any], index: int, context: dict[str, Any]) -> dict[str, Any]:
+    chart = charts.render(finding, index, context)
     figures = [
         (k.replace("_", " "), format.value(v, as_share="share" in k))
         for k, v in finding.get("figures", {}).items()
@@ -76,7 +76,7 @@ def render_html(profile: dict[str, Any], *, public: bool = False) -> str:
     by_section: dict[str, list[dict[str, Any]]] = {s.anchor: [] for s in SECTIONS}
     for index, finding in enumerate(profile.get("findings", [])):
         anchor = section_of(finding.get("family", ""), finding["id"])
-        by_section[anchor].append(_finding(finding, index))
+        by_section[anchor].append(_finding(finding, index, dataset))
     sections = [
         {"anchor": s.anchor, "title": s.title, "intro": s.intro, "findings": by_section[s.anchor]}
         for s in SECTIONS

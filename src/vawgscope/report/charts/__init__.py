@@ -3,6 +3,15 @@
 from vawgscope.report.charts.base import CHARTS, PALETTE, render
 
 # Importing the family modules registers their chart builders.
-from vawgscope.report.charts import drivers, quality, reporting, time  # noqa: F401  isort: skip
+from vawgscope.report.charts import (  # noqa: F401  isort: skip
+    drivers,
+    harm,
+    outcomes,
+    people,
+    quality,
+    reporting,
+    time,
+    trends,
+)
 
 __all__ = ["CHARTS", "PALETTE", "render"]

@@ -48,12 +48,18 @@ def styled(fig: go.Figure, title: str) -> go.Figure:
     return fig
 
 
-def render(finding: dict[str, Any], index: int) -> str | None:
-    """The chart of ``finding`` as an HTML fragment (plotly.js is inlined once elsewhere)."""
+def render(
+    finding: dict[str, Any], index: int, context: dict[str, Any] | None = None
+) -> str | None:
+    """The chart of ``finding`` as an HTML fragment (plotly.js is inlined once elsewhere).
+
+    ``context`` is the profile's dataset section (period, named periods), which builders
+    read as ``finding["context"]``.
+    """
     builder = CHARTS.get(finding["id"])
     if builder is None or finding.get("status") != "ok":
         return None
-    fig = builder(finding)
+    fig = builder({**finding, "context": context or {}})
     if fig is None:
         return None
     return fig.to_html(
