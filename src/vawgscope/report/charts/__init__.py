@@ -8,6 +8,7 @@ from vawgscope.report.charts import (  # noqa: F401  isort: skip
     harm,
     outcomes,
     people,
+    place,
     quality,
     reporting,
     time,
