@@ -24,6 +24,7 @@ from vawgscope.ingest.pseudonymise import default_secret_path, lookup_path
 from vawgscope.options import Options, Scope, _sex, options_from_dict
 from vawgscope.profile import build_profile, write_profile
 from vawgscope.report import write_report
+from vawgscope.report.maps import area_shapes
 from vawgscope.store import BACKENDS, StoreError
 
 app = typer.Typer(
@@ -217,7 +218,7 @@ def _run_profile(
         profile = build_profile(ds, progress=lambda name: progress.update(task, detail=name))
         path = write_profile(profile, out)
         progress.update(task, detail="writing the report")
-        report = write_report(profile, out)
+        report = write_report(profile, out, shapes=area_shapes(ds))
     seconds = clock.perf_counter() - started
     data = profile["dataset"]
     if data.get("note"):

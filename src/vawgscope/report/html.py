@@ -11,6 +11,7 @@ from plotly.offline import get_plotlyjs
 from vawgscope.report import charts, format
 from vawgscope.report.conclusions import key_conclusions
 from vawgscope.report.layout import SECTIONS, section_of
+from vawgscope.report.maps import AreaShapes
 
 #: Rows of a table shown in the page; the CSV and Excel files hold them all.
 MAX_ROWS = 200
@@ -69,9 +70,19 @@ def _kent_rows(profile: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def render_html(profile: dict[str, Any], *, public: bool = False) -> str:
-    """The whole report as one HTML string."""
-    dataset = profile["dataset"]
+def _hot_spots(profile: dict[str, Any]) -> list[str]:
+    for finding in profile.get("findings", []):
+        if finding["id"] == "lsoa_hotspots" and finding.get("status") == "ok":
+            table = finding["tables"].get("lsoa_hotspots", [])
+            return [r["lsoa_code"] for r in table if r.get("spot_crimes") == "hot"]
+    return []
+
+
+def render_html(
+    profile: dict[str, Any], *, public: bool = False, shapes: AreaShapes | None = None
+) -> str:
+    """The whole report as one HTML string; ``shapes`` draw the area map."""
+    dataset = {**profile["dataset"], "shapes": shapes, "hot_spots": _hot_spots(profile)}
     period = dataset.get("period") or ["–", "–"]
     by_section: dict[str, list[dict[str, Any]]] = {s.anchor: [] for s in SECTIONS}
     for index, finding in enumerate(profile.get("findings", [])):

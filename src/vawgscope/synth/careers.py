@@ -69,8 +69,9 @@ class Careers:
         return len(self.ctype)
 
 
-def _starts(ctx: Context, ctype: np.ndarray, rng: np.random.Generator
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _starts(
+    ctx: Context, ctype: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Career start (fractional year) and birth year: start uniform over the period, age at
     start from the type's distribution, accepted ∝ men born that year × the cohort effect."""
     n = len(ctype)
@@ -97,8 +98,9 @@ def _starts(ctx: Context, ctype: np.ndarray, rng: np.random.Generator
     return start, birth
 
 
-def _homes(ctx: Context, birth: np.ndarray, sex: np.ndarray, rng: np.random.Generator
-           ) -> np.ndarray:
+def _homes(
+    ctx: Context, birth: np.ndarray, sex: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Home areas: ∝ adult residents × exp(pull × deprivation); the cohorts around 1989 are
     drawn more strongly to deprived areas."""
     geo = ctx.geo
@@ -122,8 +124,9 @@ def simulate_careers(ctx: Context, n: int, rng: np.random.Generator) -> Careers:
     start_year, birth = _starts(ctx, ctype, rng)
     u = rng.random(n)
     female = u < np.asarray(P.PERP_FEMALE)[ctype]
-    unknown = (u >= np.asarray(P.PERP_FEMALE)[ctype]) & (u < np.asarray(P.PERP_FEMALE)[ctype]
-                                                          + P.SEX_UNKNOWN)
+    unknown = (u >= np.asarray(P.PERP_FEMALE)[ctype]) & (
+        u < np.asarray(P.PERP_FEMALE)[ctype] + P.SEX_UNKNOWN
+    )
     sex = np.where(female, "F", np.where(unknown, "U", "M")).astype(object)
     home_area = _homes(ctx, birth, sex, rng)
     hx, hy = home_points(ctx, home_area, rng)
@@ -139,8 +142,9 @@ def simulate_careers(ctx: Context, n: int, rng: np.random.Generator) -> Careers:
     j_sep[sep] = np.floor(rng.random(sep.sum()) ** 0.8 * k[sep]).astype(np.int64)
     room = k - j_sep
     newp = sep & (room >= 3) & (rng.random(n) < P.DA_NEW_PARTNER)
-    j_new[newp] = j_sep[newp] + 1 + np.floor(rng.random(newp.sum()) * (room[newp] - 1)).astype(
-        np.int64)
+    j_new[newp] = (
+        j_sep[newp] + 1 + np.floor(rng.random(newp.sum()) * (room[newp] - 1)).astype(np.int64)
+    )
     switch = (ctype == P.STALK) & (k >= 2) & (rng.random(n) < 0.2)
     j_new[switch] = 1 + np.floor(rng.random(switch.sum()) * (k[switch] - 1)).astype(np.int64)
     new_cohab = rng.random(n) < P.DA_NEW_PARTNER_COHABITS
@@ -153,14 +157,26 @@ def simulate_careers(ctx: Context, n: int, rng: np.random.Generator) -> Careers:
         draws = choose(table, len(sel), rng)
         rel[sel] = [REL[names[i]] for i in draws]
     fam_two = rng.random(n) < 0.3
-    same = np.where(ctype == P.FAM, rng.random(n) < 0.7,
-                    (rel == REL["partner"]) & (rng.random(n) < 0.6))
+    same = np.where(
+        ctype == P.FAM, rng.random(n) < 0.7, (rel == REL["partner"]) & (rng.random(n) < 0.6)
+    )
     # family careers with two victims are marked by j_new = 0 (slot chosen per offence)
     j_new[(ctype == P.FAM) & fam_two] = 0
     return Careers(
-        ctype=ctype, sex=sex, birth_year=birth, home_area=home_area, home_x=hx, home_y=hy,
-        start=(start_year - _EPOCH_YEAR) * 365.25, n_potential=k, mean_gap=gap, j_sep=j_sep,
-        j_new=j_new, new_cohab=new_cohab, rel=rel, same_address=same,
+        ctype=ctype,
+        sex=sex,
+        birth_year=birth,
+        home_area=home_area,
+        home_x=hx,
+        home_y=hy,
+        start=(start_year - _EPOCH_YEAR) * 365.25,
+        n_potential=k,
+        mean_gap=gap,
+        j_sep=j_sep,
+        j_new=j_new,
+        new_cohab=new_cohab,
+        rel=rel,
+        same_address=same,
     )
 
 
@@ -252,8 +268,11 @@ def potential_offences(c: Careers, rng: np.random.Generator) -> Potential:
     sex_partner = (ct == P.SEX) & np.isin(c.rel[career], [REL["partner"], REL["ex_partner"]])
     slot[sex_partner] = 0
     for typ in (P.NTE, P.SEX, P.TEEN):
-        table = {r: p for r, p in P.RELATIONSHIPS_BY_TYPE[typ].items()
-                 if r not in ("partner", "ex_partner")}
+        table = {
+            r: p
+            for r, p in P.RELATIONSHIPS_BY_TYPE[typ].items()
+            if r not in ("partner", "ex_partner")
+        }
         names = list(table)
         sel = np.flatnonzero((ct == typ) & (slot > 0))
         draws = choose(table, len(sel), rng)
@@ -262,5 +281,6 @@ def potential_offences(c: Careers, rng: np.random.Generator) -> Potential:
     same[da] = phase[da] == PH["cohab"]
     fam_or_sex = (ct == P.FAM) | ((ct == P.SEX) & (rel == REL["partner"]))
     same[fam_or_sex] = c.same_address[career[fam_or_sex]]
-    return Potential(career=career, k=k, t=t, phase=phase, group=group, slot=slot, rel=rel,
-                     same_address=same)
+    return Potential(
+        career=career, k=k, t=t, phase=phase, group=group, slot=slot, rel=rel, same_address=same
+    )

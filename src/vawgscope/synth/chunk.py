@@ -67,9 +67,17 @@ def _age_beta(age: np.ndarray) -> np.ndarray:
     return np.asarray(P.TEMP_BETA)[np.clip(idx, 0, len(P.TEMP_BETA) - 1)]
 
 
-def _record_probability(ctx: Context, ctype: np.ndarray, group: np.ndarray, day: np.ndarray,
-                        perp_age: np.ndarray, domestic: np.ndarray, night_out: np.ndarray,
-                        private_night: np.ndarray, area: np.ndarray) -> np.ndarray:
+def _record_probability(
+    ctx: Context,
+    ctype: np.ndarray,
+    group: np.ndarray,
+    day: np.ndarray,
+    perp_age: np.ndarray,
+    domestic: np.ndarray,
+    night_out: np.ndarray,
+    private_night: np.ndarray,
+    area: np.ndarray,
+) -> np.ndarray:
     """Probability that a potential offence is recorded: the career's base rate moved by the
     day's temperature (by his age), pubs being shut, the summer-2020 reopening, lockdowns, the
     district's trend, recording practice for stalking and harassment, and recording gaps."""
@@ -77,8 +85,11 @@ def _record_probability(ctx: Context, ctype: np.ndarray, group: np.ndarray, day:
     p = np.asarray(P.RECORD_BASE)[ctype].copy()
     p *= np.exp(_age_beta(perp_age) * (cal.tmax[day] - 15.0))
     pubs = cal.pubs_open[day]
-    p *= np.where(night_out, pubs, np.where(
-        private_night, P.HOUSE_PARTY_SHARE + (1 - P.HOUSE_PARTY_SHARE) * pubs, 1.0))
+    p *= np.where(
+        night_out,
+        pubs,
+        np.where(private_night, P.HOUSE_PARTY_SHARE + (1 - P.HOUSE_PARTY_SHARE) * pubs, 1.0),
+    )
     p *= np.where(domestic, 1.0, cal.release[day])
     lock = cal.lockdown[day]
     p *= np.where(lock & domestic, P.LOCKDOWN_DOMESTIC, 1.0)
@@ -86,8 +97,7 @@ def _record_probability(ctx: Context, ctype: np.ndarray, group: np.ndarray, day:
     yr = year_of_day(day)
     p *= np.exp((ctx.area_trend[area] + P.RECORDING_TREND) * (yr - 2019.0))
     sh = np.isin(group, _SH)
-    p *= np.where(sh, 1.0 + P.SH_RECORDING_GROWTH * np.maximum(yr - P.SH_RECORDING_FROM, 0.0),
-                  1.0)
+    p *= np.where(sh, 1.0 + P.SH_RECORDING_GROWTH * np.maximum(yr - P.SH_RECORDING_FROM, 0.0), 1.0)
     p = np.minimum(p, 0.97)
     p[group == GI["homicide"]] = 1.0
     p *= cal.recording[day]
@@ -102,8 +112,9 @@ def _reclass_share(day: np.ndarray) -> np.ndarray:
     return lo + (hi - lo) * frac
 
 
-def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
-                   person_offset: int, crime_offset: int) -> ChunkTables:
+def simulate_chunk(
+    ctx: Context, n_careers: int, rng: np.random.Generator, person_offset: int, crime_offset: int
+) -> ChunkTables:
     """Simulate ``n_careers`` careers and return their crimes, persons and links; person and
     crime ids are numbered from ``person_offset + 1`` and ``crime_offset + 1``."""
     geo = ctx.geo
@@ -146,8 +157,9 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     night_out = np.isin(scene, [S["licensed"], S["street_town"]])
     private_night = (context == C["nte"]) & ~night_out
     dayc = np.clip(day, 0, ctx.calendar.n_days - 1)
-    p = _record_probability(ctx, ct, group, dayc, perp_age, domestic, night_out, private_night,
-                            c.home_area[career])
+    p = _record_probability(
+        ctx, ct, group, dayc, perp_age, domestic, night_out, private_night, c.home_area[career]
+    )
     recorded = inside & (rng.random(len(p)) < p)
     window = R.occurred_windows(group, rng)
     delay = R.recording_delay(group, rng)
@@ -175,10 +187,17 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
 
     # --- homes ----------------------------------------------------------------------------
     extract_day = day_number(EXTRACT_DATE)
-    sep_by_extract = (c.ctype == P.DA) & (c.j_sep < c.n_potential) & (
-        c.start + c.j_sep * c.mean_gap <= extract_day)
-    new_by_extract = sep_by_extract & (c.j_new < c.n_potential) & c.new_cohab & (
-        c.start + c.j_new * c.mean_gap <= extract_day)
+    sep_by_extract = (
+        (c.ctype == P.DA)
+        & (c.j_sep < c.n_potential)
+        & (c.start + c.j_sep * c.mean_gap <= extract_day)
+    )
+    new_by_extract = (
+        sep_by_extract
+        & (c.j_new < c.n_potential)
+        & c.new_cohab
+        & (c.start + c.j_new * c.mean_gap <= extract_day)
+    )
     used_careers = np.unique(career)
     perp_x = c.home_x.astype(float)
     perp_y = c.home_y.astype(float)
@@ -196,7 +215,8 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     venue = np.full(n_ev, -1)
     nte_ev = np.flatnonzero(context == C["nte"])
     venue[nte_ev] = choose_premises(
-        ctx, choose_town(ctx, perp_x[career[nte_ev]], perp_y[career[nte_ev]], rng), rng)
+        ctx, choose_town(ctx, perp_x[career[nte_ev]], perp_y[career[nte_ev]], rng), rng
+    )
 
     # victims' homes, per slot that has a recorded crime
     used_slots, first_pos = np.unique(slot_of, return_index=True)
@@ -209,13 +229,17 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     srel = s_rel[used_slots]
     sslot = s_slot[used_slots]
     same_home = ((sct == P.DA) & (sslot == 0)) | (
-        np.isin(sct, [P.FAM, P.SEX]) & c.same_address[sc] & np.isin(
-            srel, [REL["family"], REL["partner"]]))
+        np.isin(sct, [P.FAM, P.SEX])
+        & c.same_address[sc]
+        & np.isin(srel, [REL["family"], REL["partner"]])
+    )
     new_partner = (sct == P.DA) & (sslot == 1)
     nte_slot = sct == P.NTE
-    reach = np.select([np.isin(sct, [P.FAM, P.TEEN]), srel == REL["stranger"]],
-                      [P.REACH_M["victim_family"], P.REACH_M["victim_stranger"]],
-                      default=P.REACH_M["victim"])
+    reach = np.select(
+        [np.isin(sct, [P.FAM, P.TEEN]), srel == REL["stranger"]],
+        [P.REACH_M["victim_family"], P.REACH_M["victim_stranger"]],
+        default=P.REACH_M["victim"],
+    )
     ox = np.where(new_partner, h1_x[sc], perp_x[sc])
     oy = np.where(new_partner, h1_y[sc], perp_y[sc])
     fv = venue[first_pos]
@@ -240,9 +264,11 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
 
     # a few victims are also victims of another perpetrator (the nearest similar victim)
     person_of_slot = np.arange(n_slots_all)
-    pool = used_slots[(np.isin(sct, [P.NTE, P.SEX, P.STALK]))
-                      & np.isin(srel, [REL["acquaintance"], REL["stranger"], REL["other"]])
-                      & (s_sex[used_slots] == "F")]
+    pool = used_slots[
+        (np.isin(sct, [P.NTE, P.SEX, P.STALK]))
+        & np.isin(srel, [REL["acquaintance"], REL["stranger"], REL["other"]])
+        & (s_sex[used_slots] == "F")
+    ]
     if len(pool) > 2:
         tree = cKDTree(np.column_stack([vs_x[pool], vs_y[pool]]))
         pick = pool[rng.random(len(pool)) < P.SHARED_VICTIM]
@@ -272,15 +298,22 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     venue[nd] = choose_premises(ctx, choose_town(ctx, vx[nd], vy[nd], rng, 0.6), rng)
     has_venue = venue >= 0
     vsafe = np.maximum(venue, 0)
-    x, y = scene_points(ctx, scene, (vx, vy), (px, py),
-                        (ctx.premises.x[vsafe].astype(float), ctx.premises.y[vsafe].astype(float)),
-                        has_venue, rng)
+    x, y = scene_points(
+        ctx,
+        scene,
+        (vx, vy),
+        (px, py),
+        (ctx.premises.x[vsafe].astype(float), ctx.premises.y[vsafe].astype(float)),
+        has_venue,
+        rng,
+    )
     crime_area = geo.area_of(x, y)
 
     # --- record fields --------------------------------------------------------------------
     v_female = s_sex[slot_of] == "F"
     near_fatal = (group == GI["violence_with_injury"]) & (
-        rng.random(n_ev) < np.where(domestic, P.NEAR_FATAL[0], P.NEAR_FATAL[1]))
+        rng.random(n_ev) < np.where(domestic, P.NEAR_FATAL[0], P.NEAR_FATAL[1])
+    )
     fatal = near_fatal | (group == GI["homicide"])
     code = R.offence_codes(group, v_female, v_age, near_fatal, rng)
     channel = R.reporting_channels(group, v_age < 16, rng)
@@ -310,26 +343,34 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     perp_pid = np.full(c.n, None, dtype=object)
     perp_pid[perp_careers] = pid[:n_p]
     vict_pid = np.full(n_slots_all, None, dtype=object)
-    vict_pid[vict_persons] = pid[n_p:n_p + n_v]
-    co_pid = pid[n_p + n_v:n_p + n_v + n_co]
-    sv_pid = pid[n_p + n_v + n_co:]
+    vict_pid[vict_persons] = pid[n_p : n_p + n_v]
+    co_pid = pid[n_p + n_v : n_p + n_v + n_co]
+    sv_pid = pid[n_p + n_v + n_co :]
 
     # --- persons --------------------------------------------------------------------------
     co_birth = c.birth_year[career[co]] + rng.integers(-3, 4, n_co)
-    co_area = area_near(ctx, perp_x[career[co]], perp_y[career[co]], P.REACH_M["co_offender"],
-                        ctx.men, rng)
+    co_area = area_near(
+        ctx, perp_x[career[co]], perp_y[career[co]], P.REACH_M["co_offender"], ctx.men, rng
+    )
     sv_fam = ct[sv] == P.FAM
-    sv_birth = np.where(sv_fam, s_birth[slot_of[sv]] + rng.integers(-6, 7, n_sv),
-                        s_birth[slot_of[sv]] + rng.integers(-3, 4, n_sv))
+    sv_birth = np.where(
+        sv_fam,
+        s_birth[slot_of[sv]] + rng.integers(-6, 7, n_sv),
+        s_birth[slot_of[sv]] + rng.integers(-3, 4, n_sv),
+    )
     sv_area = area_near(ctx, vx[sv], vy[sv], P.REACH_M["second_victim"], ctx.women, rng)
     sv_area[sv_fam] = vs_area[slot_of[sv[sv_fam]]]
-    p_sex = np.concatenate([
-        c.sex[perp_careers], s_sex[vict_persons],
-        np.where(rng.random(n_co) < 0.95, "M", "F").astype(object),
-        np.where(rng.random(n_sv) < 0.75, "F", "M").astype(object),
-    ])
-    p_birth = np.concatenate([c.birth_year[perp_careers], s_birth[vict_persons], co_birth,
-                              sv_birth]).astype(np.int64)
+    p_sex = np.concatenate(
+        [
+            c.sex[perp_careers],
+            s_sex[vict_persons],
+            np.where(rng.random(n_co) < 0.95, "M", "F").astype(object),
+            np.where(rng.random(n_sv) < 0.75, "F", "M").astype(object),
+        ]
+    )
+    p_birth = np.concatenate(
+        [c.birth_year[perp_careers], s_birth[vict_persons], co_birth, sv_birth]
+    ).astype(np.int64)
     p_area = np.concatenate([h1_area[perp_careers], vs_area[vict_persons], co_area, sv_area])
     hx_new, hy_new = home_points(ctx, np.concatenate([co_area, sv_area]), rng)
     p_x = np.concatenate([h1_x[perp_careers], vs_x[vict_persons], hx_new])
@@ -340,8 +381,9 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     p_y[n_p + n_v + n_co + fam_sv] = vy[sv[fam_sv]]
     eth = ethnicities(geo.district[p_area], rng)
     # partners often share an ethnicity
-    partner_v = np.flatnonzero(np.isin(c.ctype[s_career[vict_persons]], [P.DA])
-                               & (rng.random(n_v) < 0.8))
+    partner_v = np.flatnonzero(
+        np.isin(c.ctype[s_career[vict_persons]], [P.DA]) & (rng.random(n_v) < 0.8)
+    )
     perp_index = np.full(c.n, -1)
     perp_index[perp_careers] = np.arange(n_p)
     src = perp_index[s_career[vict_persons[partner_v]]]
@@ -350,67 +392,88 @@ def simulate_chunk(ctx: Context, n_careers: int, rng: np.random.Generator,
     no_birth = rng.random(total) < P.BIRTH_YEAR_MISSING
     no_home = rng.random(total) < P.HOME_MISSING
     no_lsoa = no_home & (rng.random(total) < 0.5)
-    persons = pa.table({
-        "person_id": pa.array(pid, pa.string()),
-        "sex": pa.array(p_sex, pa.string()),
-        "birth_year": pa.array(p_birth, pa.int64(), mask=no_birth),
-        "home_lsoa_code": pa.array(geo.code[p_area], pa.string(), mask=no_lsoa),
-        "home_easting": pa.array(np.round(p_x).astype(np.int64), pa.int64(), mask=no_home),
-        "home_northing": pa.array(np.round(p_y).astype(np.int64), pa.int64(), mask=no_home),
-        "ethnicity": pa.array(np.asarray(ETHNICITIES, dtype=object)[eth], pa.string()),
-    })
+    persons = pa.table(
+        {
+            "person_id": pa.array(pid, pa.string()),
+            "sex": pa.array(p_sex, pa.string()),
+            "birth_year": pa.array(p_birth, pa.int64(), mask=no_birth),
+            "home_lsoa_code": pa.array(geo.code[p_area], pa.string(), mask=no_lsoa),
+            "home_easting": pa.array(np.round(p_x).astype(np.int64), pa.int64(), mask=no_home),
+            "home_northing": pa.array(np.round(p_y).astype(np.int64), pa.int64(), mask=no_home),
+            "ethnicity": pa.array(np.asarray(ETHNICITIES, dtype=object)[eth], pa.string()),
+        }
+    )
 
     # --- links ----------------------------------------------------------------------------
     rel_names = np.asarray(RELATIONSHIPS, dtype=object)
     role = np.where(offender, "offender", "suspect").astype(object)
     perp_link = np.flatnonzero(suspect)
     link_crime = np.concatenate([cid, cid[perp_link], cid[co], cid[sv]])
-    link_person = np.concatenate([
-        vict_pid[person_of_slot[slot_of]], perp_pid[career[perp_link]], co_pid, sv_pid,
-    ])
-    link_role = np.concatenate([
-        np.full(n_ev, "victim", dtype=object), role[perp_link], role[co],
-        np.full(n_sv, "victim", dtype=object),
-    ])
-    link_same = np.concatenate([same, same[perp_link], np.zeros(n_co, dtype=bool),
-                                same[sv] & sv_fam])
+    link_person = np.concatenate(
+        [
+            vict_pid[person_of_slot[slot_of]],
+            perp_pid[career[perp_link]],
+            co_pid,
+            sv_pid,
+        ]
+    )
+    link_role = np.concatenate(
+        [
+            np.full(n_ev, "victim", dtype=object),
+            role[perp_link],
+            role[co],
+            np.full(n_sv, "victim", dtype=object),
+        ]
+    )
+    link_same = np.concatenate(
+        [same, same[perp_link], np.zeros(n_co, dtype=bool), same[sv] & sv_fam]
+    )
     link_rel = np.concatenate([rel, rel[perp_link], rel[co], rel[sv]])
-    link_order = np.lexsort((link_role, np.concatenate([rank, rank[perp_link], rank[co],
-                                                         rank[sv]])))
-    crime_persons = pa.table({
-        "crime_id": pa.array(link_crime[link_order], pa.string()),
-        "person_id": pa.array(link_person[link_order], pa.string()),
-        "role": pa.array(link_role[link_order], pa.string()),
-        "same_address": pa.array(link_same[link_order], pa.bool_()),
-        "relationship": pa.array(rel_names[link_rel[link_order]], pa.string()),
-    })
+    link_order = np.lexsort(
+        (link_role, np.concatenate([rank, rank[perp_link], rank[co], rank[sv]]))
+    )
+    crime_persons = pa.table(
+        {
+            "crime_id": pa.array(link_crime[link_order], pa.string()),
+            "person_id": pa.array(link_person[link_order], pa.string()),
+            "role": pa.array(link_role[link_order], pa.string()),
+            "same_address": pa.array(link_same[link_order], pa.bool_()),
+            "relationship": pa.array(rel_names[link_rel[link_order]], pa.string()),
+        }
+    )
 
     # --- crimes ---------------------------------------------------------------------------
     start_s = (_EPOCH_DAYS + day) * 86400 + minute * 60
     end_s = start_s + np.maximum(window, 0) * 60
     channel_names = np.asarray(REPORTING_CHANNELS, dtype=object)
     o = order
-    crimes = pa.table({
-        "crime_id": pa.array(crime_ids, pa.string()),
-        "recorded_date": pa.array((_EPOCH_DAYS + rec_day[o]).astype(np.int32), pa.date32()),
-        "occurred_from": pa.array(start_s[o], pa.timestamp("s")),
-        "occurred_to": pa.array(end_s[o], pa.timestamp("s"), mask=window[o] < 0),
-        "time_precision": pa.array(np.full(n_ev, "exact", dtype=object), pa.string()),
-        "offence_group": pa.array(np.asarray(OFFENCE_GROUPS, dtype=object)[group[o]],
-                                  pa.string()),
-        "offence_code": pa.array(code[o], pa.string()),
-        "domestic": pa.array(domestic[o], pa.bool_()),
-        "crime_type": pa.array([R.CODE_NAMES[x] for x in code[o]], pa.string()),
-        "location_type": pa.array(np.asarray(LOCATION_TYPES, dtype=object)[
-            SCENE_LOCATION[scene[o]]], pa.string()),
-        "lsoa_code": pa.array(geo.code[crime_area[o]], pa.string()),
-        "easting": pa.array(x[o].astype(np.int64), pa.int64()),
-        "northing": pa.array(y[o].astype(np.int64), pa.int64()),
-        "reporting_channel": pa.array(channel_names[np.maximum(channel[o], 0)], pa.string(),
-                                      mask=channel[o] < 0),
-        "outcome_code": pa.array(outcome[o], pa.int64(), mask=~has_outcome[o]),
-        "outcome_date": pa.array((_EPOCH_DAYS + out_day[o]).astype(np.int32), pa.date32(),
-                                 mask=~has_outcome[o]),
-        "fatal_or_near_fatal": pa.array(fatal[o], pa.bool_()),
-    })
+    crimes = pa.table(
+        {
+            "crime_id": pa.array(crime_ids, pa.string()),
+            "recorded_date": pa.array((_EPOCH_DAYS + rec_day[o]).astype(np.int32), pa.date32()),
+            "occurred_from": pa.array(start_s[o], pa.timestamp("s")),
+            "occurred_to": pa.array(end_s[o], pa.timestamp("s"), mask=window[o] < 0),
+            "time_precision": pa.array(np.full(n_ev, "exact", dtype=object), pa.string()),
+            "offence_group": pa.array(
+                np.asarray(OFFENCE_GROUPS, dtype=object)[group[o]], pa.string()
+            ),
+            "offence_code": pa.array(code[o], pa.string()),
+            "domestic": pa.array(domestic[o], pa.bool_()),
+            "crime_type": pa.array([R.CODE_NAMES[x] for x in code[o]], pa.string()),
+            "location_type": pa.array(
+                np.asarray(LOCATION_TYPES, dtype=object)[SCENE_LOCATION[scene[o]]], pa.string()
+            ),
+            "lsoa_code": pa.array(geo.code[crime_area[o]], pa.string()),
+            "easting": pa.array(x[o].astype(np.int64), pa.int64()),
+            "northing": pa.array(y[o].astype(np.int64), pa.int64()),
+            "reporting_channel": pa.array(
+                channel_names[np.maximum(channel[o], 0)], pa.string(), mask=channel[o] < 0
+            ),
+            "outcome_code": pa.array(outcome[o], pa.int64(), mask=~has_outcome[o]),
+            "outcome_date": pa.array(
+                (_EPOCH_DAYS + out_day[o]).astype(np.int32), pa.date32(), mask=~has_outcome[o]
+            ),
+            "fatal_or_near_fatal": pa.array(fatal[o], pa.bool_()),
+        }
+    )
     return ChunkTables(crimes=crimes, persons=persons, crime_persons=crime_persons)

@@ -59,22 +59,50 @@ RECORDING_GAPS: tuple[tuple[dt.date, dt.date, float], ...] = (
 #: Monthly temperature anomalies (°C) of the synthetic weather, loosely following the real
 #: record: hot summer 2018 and "Beast from the East", cool wet June 2019, hot August 2020.
 MONTH_ANOMALY: dict[tuple[int, int], float] = {
-    (2016, 6): -0.5, (2016, 9): 1.5, (2017, 6): 1.5, (2017, 12): -0.5,
-    (2018, 2): -2.5, (2018, 3): -2.5, (2018, 4): 1.0, (2018, 5): 1.5, (2018, 6): 1.5,
-    (2018, 7): 3.5, (2018, 8): 0.8, (2019, 2): 2.5, (2019, 6): -2.6, (2019, 7): 0.6,
-    (2019, 8): -0.6, (2020, 2): 1.0, (2020, 4): 2.0, (2020, 5): 1.5, (2020, 7): -0.5,
-    (2020, 8): 2.6, (2021, 1): -1.0, (2021, 4): -1.5, (2021, 5): -2.0, (2021, 8): -1.0,
-    (2021, 9): 1.5, (2022, 2): 1.5,
+    (2016, 6): -0.5,
+    (2016, 9): 1.5,
+    (2017, 6): 1.5,
+    (2017, 12): -0.5,
+    (2018, 2): -2.5,
+    (2018, 3): -2.5,
+    (2018, 4): 1.0,
+    (2018, 5): 1.5,
+    (2018, 6): 1.5,
+    (2018, 7): 3.5,
+    (2018, 8): 0.8,
+    (2019, 2): 2.5,
+    (2019, 6): -2.6,
+    (2019, 7): 0.6,
+    (2019, 8): -0.6,
+    (2020, 2): 1.0,
+    (2020, 4): 2.0,
+    (2020, 5): 1.5,
+    (2020, 7): -0.5,
+    (2020, 8): 2.6,
+    (2021, 1): -1.0,
+    (2021, 4): -1.5,
+    (2021, 5): -2.0,
+    (2021, 8): -1.0,
+    (2021, 9): 1.5,
+    (2022, 2): 1.5,
 }
 WET_MONTHS: dict[tuple[int, int], float] = {(2019, 6): 1.7, (2020, 2): 1.6, (2021, 5): 1.5}
 
 PREMISES_KINDS_TOWN: dict[str, float] = {
-    "pub": 0.33, "bar": 0.16, "nightclub": 0.04, "restaurant": 0.31, "off_licence": 0.16,
+    "pub": 0.33,
+    "bar": 0.16,
+    "nightclub": 0.04,
+    "restaurant": 0.31,
+    "off_licence": 0.16,
 }
 PREMISES_KINDS_RURAL: dict[str, float] = {"pub": 0.55, "restaurant": 0.27, "off_licence": 0.18}
 #: How strongly each kind of premises draws night-time-economy violence.
 NTE_KIND_WEIGHT: dict[str, float] = {
-    "pub": 1.5, "bar": 2.5, "nightclub": 5.0, "restaurant": 0.3, "off_licence": 0.4,
+    "pub": 1.5,
+    "bar": 2.5,
+    "nightclub": 5.0,
+    "restaurant": 0.3,
+    "off_licence": 0.4,
 }
 
 
@@ -121,8 +149,9 @@ def build_premises(geo: Geography, scale: float, rng: np.random.Generator) -> Pr
     ys.append(ry)
     rural_kinds = list(PREMISES_KINDS_RURAL)
     rural_p = np.array(list(PREMISES_KINDS_RURAL.values()))
-    kinds.append(np.asarray(rural_kinds, dtype=object)[rng.choice(len(rural_p), n_rural,
-                                                                   p=rural_p)])
+    kinds.append(
+        np.asarray(rural_kinds, dtype=object)[rng.choice(len(rural_p), n_rural, p=rural_p)]
+    )
     towns.append(np.full(n_rural, -1))
     x = np.round(np.concatenate(xs))
     y = np.round(np.concatenate(ys))
@@ -131,12 +160,19 @@ def build_premises(geo: Geography, scale: float, rng: np.random.Generator) -> Pr
     kind = np.concatenate(kinds)[keep]
     town = np.concatenate(towns)[keep]
     weight = np.array([NTE_KIND_WEIGHT[k] for k in kind])
-    return Premises(x=x.astype(np.int64), y=y.astype(np.int64), kind=kind,
-                    area=geo.area_of(x, y), town=town, nte_weight=weight)
+    return Premises(
+        x=x.astype(np.int64),
+        y=y.astype(np.int64),
+        kind=kind,
+        area=geo.area_of(x, y),
+        town=town,
+        nte_weight=weight,
+    )
 
 
-def jitter_in_area(geo: Geography, area: np.ndarray, radius: float,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def jitter_in_area(
+    geo: Geography, area: np.ndarray, radius: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Points within ``radius`` of each area's centroid that stay inside that area and the
     county (the offset is halved until they do; the centroid itself is the fallback)."""
     n = len(area)
@@ -191,8 +227,9 @@ def build_weather(rng: np.random.Generator) -> dict[str, np.ndarray]:
     months = dates.astype("datetime64[M]").astype(int)
     years = 1970 + months // 12
     month_no = months % 12 + 1
-    wet_boost = np.array([WET_MONTHS.get((y, m), 1.0) for y, m in zip(years, month_no,
-                                                                         strict=True)])
+    wet_boost = np.array(
+        [WET_MONTHS.get((y, m), 1.0) for y, m in zip(years, month_no, strict=True)]
+    )
     noise = np.empty(n)
     eps = rng.normal(0, 1.75, n)
     noise[0] = eps[0] * 2.9
@@ -203,11 +240,12 @@ def build_weather(rng: np.random.Generator) -> dict[str, np.ndarray]:
     month_idx = months - months[0]
     month_mean = np.bincount(month_idx, weights=noise) / np.bincount(month_idx)
     extra = rng.normal(0, 0.5, len(month_mean))
-    listed = np.array([(1970 + m // 12, m % 12 + 1) in MONTH_ANOMALY
-                       for m in np.unique(months)])
+    listed = np.array([(1970 + m // 12, m % 12 + 1) in MONTH_ANOMALY for m in np.unique(months)])
     extra[listed] = 0.0
-    level = np.array([MONTH_ANOMALY.get((1970 + m // 12, m % 12 + 1), 0.0)
-                      for m in np.unique(months)]) + extra
+    level = (
+        np.array([MONTH_ANOMALY.get((1970 + m // 12, m % 12 + 1), 0.0) for m in np.unique(months)])
+        + extra
+    )
     anomaly = level[month_idx] - month_mean[month_idx]
     # smooth the month steps with a 15-day running mean
     kernel = np.ones(15) / 15
@@ -249,9 +287,17 @@ def build_calendar(weather: dict[str, np.ndarray]) -> Calendar:
     for start, end, level in RECORDING_GAPS:
         sel = (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
         recording[sel] = level
-    return Calendar(dates=dates, tmax=weather["tmax_c"], tmean=weather["tmean_c"],
-                    tmin=weather["tmin_c"], precip=weather["precip_mm"], pubs_open=pubs,
-                    lockdown=lockdown, release=release, recording=recording)
+    return Calendar(
+        dates=dates,
+        tmax=weather["tmax_c"],
+        tmean=weather["tmean_c"],
+        tmin=weather["tmin_c"],
+        precip=weather["precip_mm"],
+        pubs_open=pubs,
+        lockdown=lockdown,
+        release=release,
+        recording=recording,
+    )
 
 
 def periods_rows() -> dict[str, list]:

@@ -19,12 +19,30 @@ from vawgscope.contract.vocab import POPULATION_AGE_BANDS
 
 #: Rough outline of Kent and Medway (BNG metres), clockwise from the Thames at Dartford.
 COUNTY_OUTLINE: tuple[tuple[float, float], ...] = (
-    (550500, 176800), (562000, 175600), (572000, 178200), (588500, 177800),
-    (593500, 176000), (604000, 172000), (611000, 167200), (620000, 169300),
-    (634000, 171800), (640700, 169600), (639800, 163500), (638000, 155500),
-    (636300, 146000), (633200, 140300), (623800, 134500), (612800, 129800),
-    (610200, 116400), (597000, 118600), (586000, 126600), (570000, 131000),
-    (556000, 135200), (543300, 137300), (541300, 152000), (541500, 161000),
+    (550500, 176800),
+    (562000, 175600),
+    (572000, 178200),
+    (588500, 177800),
+    (593500, 176000),
+    (604000, 172000),
+    (611000, 167200),
+    (620000, 169300),
+    (634000, 171800),
+    (640700, 169600),
+    (639800, 163500),
+    (638000, 155500),
+    (636300, 146000),
+    (633200, 140300),
+    (623800, 134500),
+    (612800, 129800),
+    (610200, 116400),
+    (597000, 118600),
+    (586000, 126600),
+    (570000, 131000),
+    (556000, 135200),
+    (543300, 137300),
+    (541300, 152000),
+    (541500, 161000),
     (549000, 166000),
 )
 
@@ -113,15 +131,96 @@ RESIDENTS_PER_AREA = 2_000
 # England mid-2019 population by single year of age (thousands, both sexes; 90 = 90+):
 # the post-war (born 1947) and 1960s booms and the bulge born about 1985-1992 are visible.
 ENGLAND_2019_AGE: tuple[float, ...] = (
-    626, 640, 655, 670, 680, 690, 700, 705, 690, 680,
-    675, 670, 650, 640, 625, 610, 600, 590, 585, 600,
-    625, 650, 670, 690, 700, 720, 730, 740, 745, 755,
-    765, 760, 750, 745, 735, 725, 715, 700, 690, 685,
-    670, 650, 640, 650, 665, 690, 720, 740, 755, 765,
-    770, 775, 780, 775, 770, 760, 745, 725, 700, 680,
-    660, 640, 620, 600, 585, 575, 570, 575, 590, 610,
-    630, 660, 700, 600, 560, 530, 500, 470, 440, 420,
-    390, 360, 330, 300, 270, 240, 215, 190, 165, 140,
+    626,
+    640,
+    655,
+    670,
+    680,
+    690,
+    700,
+    705,
+    690,
+    680,
+    675,
+    670,
+    650,
+    640,
+    625,
+    610,
+    600,
+    590,
+    585,
+    600,
+    625,
+    650,
+    670,
+    690,
+    700,
+    720,
+    730,
+    740,
+    745,
+    755,
+    765,
+    760,
+    750,
+    745,
+    735,
+    725,
+    715,
+    700,
+    690,
+    685,
+    670,
+    650,
+    640,
+    650,
+    665,
+    690,
+    720,
+    740,
+    755,
+    765,
+    770,
+    775,
+    780,
+    775,
+    770,
+    760,
+    745,
+    725,
+    700,
+    680,
+    660,
+    640,
+    620,
+    600,
+    585,
+    575,
+    570,
+    575,
+    590,
+    610,
+    630,
+    660,
+    700,
+    600,
+    560,
+    530,
+    500,
+    470,
+    440,
+    420,
+    390,
+    360,
+    330,
+    300,
+    270,
+    240,
+    215,
+    190,
+    165,
+    140,
     560,
 )
 AGES = np.arange(91)
@@ -260,8 +359,9 @@ def _centroids(
         rural = _sample_in(cell, m, rng)
         pts = np.where(near_town[:, None], np.column_stack([cx, cy]), rural)
         pts = pts[shapely.contains_xy(cell, pts[:, 0], pts[:, 1])]
-        pool = np.concatenate([np.concatenate(chosen[1:]) if len(chosen) > 1 else
-                               np.empty((0, 2)), pts])
+        pool = np.concatenate(
+            [np.concatenate(chosen[1:]) if len(chosen) > 1 else np.empty((0, 2)), pts]
+        )
         pool = _thin(pool, fixed_arr, 160.0 * spacing, 420.0 * spacing)
         chosen = [fixed_arr, pool[: n - len(fixed_arr)]]
         have = len(fixed_arr) + len(chosen[1])
@@ -271,8 +371,13 @@ def _centroids(
     return pts[:n], len(fixed_arr)
 
 
-def _imd_scores(x: np.ndarray, y: np.ndarray, district: np.ndarray, town_centre: np.ndarray,
-                rng: np.random.Generator) -> np.ndarray:
+def _imd_scores(
+    x: np.ndarray,
+    y: np.ndarray,
+    district: np.ndarray,
+    town_centre: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """IMD-like score: a district's rural level, plus the burden of nearby towns (coastal and
     Medway towns most), plus town centres, times lognormal noise."""
     score = np.array([DISTRICTS[d].rural_imd for d in district], dtype=float)
@@ -285,8 +390,9 @@ def _imd_scores(x: np.ndarray, y: np.ndarray, district: np.ndarray, town_centre:
     return np.round(np.clip(score, 0.5, 92.0), 3)
 
 
-def _population(deprivation: np.ndarray, town_centre: np.ndarray, totals: np.ndarray,
-                rng: np.random.Generator) -> np.ndarray:
+def _population(
+    deprivation: np.ndarray, town_centre: np.ndarray, totals: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Residents by area, sex and single year of age: England's 2019 pyramid, tilted younger
     in deprived areas and town centres."""
     base = np.asarray(ENGLAND_2019_AGE, dtype=float)
@@ -369,8 +475,9 @@ def build_geography(scale: float, rng: np.random.Generator) -> Geography:
     names = _names(district, x, y)
     order = np.lexsort((names.astype(str), district))
     code = np.array([f"DEMO{i + 1:06d}" for i in range(len(order))], dtype=object)
-    population = _population(deprivation[order], town_centre[order],
-                             np.concatenate(totals)[order], rng)
+    population = _population(
+        deprivation[order], town_centre[order], np.concatenate(totals)[order], rng
+    )
     return Geography(
         county=county,
         district_names=tuple(d.name for d in DISTRICTS),

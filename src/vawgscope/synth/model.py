@@ -70,11 +70,22 @@ def build_context(geo: Geography, premises: Premises, calendar: Calendar) -> Con
     bw = male[ages]
     bw[ages == 90] = male[89]  # 90 stands for 90+; use the 89-year-olds' count instead
     return Context(
-        geo=geo, premises=premises, calendar=calendar, men=men, women=women,
-        area_trend=trend, town_x=np.array([t.x for t in TOWNS], dtype=float),
-        town_y=np.array([t.y for t in TOWNS], dtype=float), town_pull=pull,
-        town_reach=reach, prem_order=order, prem_cum=cum, town_start=start,
-        town_count=counts, town_total=total, birth_weight=bw / bw.max(),
+        geo=geo,
+        premises=premises,
+        calendar=calendar,
+        men=men,
+        women=women,
+        area_trend=trend,
+        town_x=np.array([t.x for t in TOWNS], dtype=float),
+        town_y=np.array([t.y for t in TOWNS], dtype=float),
+        town_pull=pull,
+        town_reach=reach,
+        prem_order=order,
+        prem_cum=cum,
+        town_start=start,
+        town_count=counts,
+        town_total=total,
+        birth_weight=bw / bw.max(),
     )
 
 
@@ -98,8 +109,15 @@ def choose(p: dict[str, float] | np.ndarray, n: int, rng: np.random.Generator) -
     return rng.choice(len(w), size=n, p=w / w.sum())
 
 
-def area_near(ctx: Context, x: np.ndarray, y: np.ndarray, reach: float | np.ndarray,
-              weight: np.ndarray, rng: np.random.Generator, m: int = 16) -> np.ndarray:
+def area_near(
+    ctx: Context,
+    x: np.ndarray,
+    y: np.ndarray,
+    reach: float | np.ndarray,
+    weight: np.ndarray,
+    rng: np.random.Generator,
+    m: int = 16,
+) -> np.ndarray:
     """An area near each point, with probability ∝ ``weight`` × exp(-distance / ``reach``).
 
     ``m`` candidate points per origin are drawn at gamma(2, reach) distances (an areal
@@ -122,14 +140,16 @@ def area_near(ctx: Context, x: np.ndarray, y: np.ndarray, reach: float | np.ndar
     return idx[np.arange(n), choose_rows(w, rng)]
 
 
-def home_points(ctx: Context, area: np.ndarray, rng: np.random.Generator
-                ) -> tuple[np.ndarray, np.ndarray]:
+def home_points(
+    ctx: Context, area: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Home coordinates within about 300 m of the area's centroid, inside the area."""
     return jitter_in_area(ctx.geo, area, 300.0, rng)
 
 
-def point_near(ctx: Context, x: np.ndarray, y: np.ndarray, dist: np.ndarray,
-               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def point_near(
+    ctx: Context, x: np.ndarray, y: np.ndarray, dist: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Points at about ``dist`` metres from (x, y) in a random direction, inside the county
     (the distance is shortened until they are)."""
     n = len(x)
@@ -150,8 +170,9 @@ def point_near(ctx: Context, x: np.ndarray, y: np.ndarray, dist: np.ndarray,
     return px, py
 
 
-def choose_town(ctx: Context, x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
-                reach_factor: float = 1.0) -> np.ndarray:
+def choose_town(
+    ctx: Context, x: np.ndarray, y: np.ndarray, rng: np.random.Generator, reach_factor: float = 1.0
+) -> np.ndarray:
     """A town centre for a night out (or a public place) from each starting point: ∝ the
     town's pull × exp(-distance / reach); Maidstone's reach is twice the others'."""
     d = np.hypot(x[:, None] - ctx.town_x[None, :], y[:, None] - ctx.town_y[None, :])

@@ -15,7 +15,12 @@ from vawgscope.contract.vocab import OFFENCE_GROUPS
 # --- career types --------------------------------------------------------------------------
 DA, STALK, NTE, SEX, FAM, TEEN = range(6)
 CAREER_NAMES: tuple[str, ...] = (
-    "domestic_partner", "stalker", "night_time_economy", "sexual", "family", "teen_sexual",
+    "domestic_partner",
+    "stalker",
+    "night_time_economy",
+    "sexual",
+    "family",
+    "teen_sexual",
 )
 
 #: Careers starting between CAREER_START_FROM and the end of the data, at scale 1.
@@ -88,24 +93,60 @@ G = {g: i for i, g in enumerate(OFFENCE_GROUPS)}
 #: Group probabilities per phase (cohabiting, separated/apart, NTE, sexual, teen, family,
 #: stalker); VWI and rape rise with the offence's place in the career (escalation).
 GROUP_TABLES: dict[str, dict[str, float]] = {
-    "cohab": {"rape": 0.018, "other_sexual": 0.004, "violence_with_injury": 0.13,
-              "violence_without_injury": 0.39, "harassment": 0.10, "malicious_communications":
-              0.09, "controlling_coercive": 0.27, "other": 0.008},
-    "apart": {"rape": 0.012, "other_sexual": 0.008, "violence_with_injury": 0.11,
-              "violence_without_injury": 0.12, "stalking": 0.12, "harassment": 0.30,
-              "malicious_communications": 0.25, "controlling_coercive": 0.03, "robbery": 0.008,
-              "other": 0.008},
-    "stalker": {"other_sexual": 0.01, "violence_with_injury": 0.03,
-                "violence_without_injury": 0.08, "stalking": 0.16, "harassment": 0.42,
-                "malicious_communications": 0.28, "robbery": 0.004, "other": 0.005},
-    "nte": {"rape": 0.02, "other_sexual": 0.11, "violence_with_injury": 0.42,
-            "violence_without_injury": 0.41, "harassment": 0.02, "drink_spiking": 0.01,
-            "robbery": 0.004, "other": 0.004},
+    "cohab": {
+        "rape": 0.018,
+        "other_sexual": 0.004,
+        "violence_with_injury": 0.13,
+        "violence_without_injury": 0.39,
+        "harassment": 0.10,
+        "malicious_communications": 0.09,
+        "controlling_coercive": 0.27,
+        "other": 0.008,
+    },
+    "apart": {
+        "rape": 0.012,
+        "other_sexual": 0.008,
+        "violence_with_injury": 0.11,
+        "violence_without_injury": 0.12,
+        "stalking": 0.12,
+        "harassment": 0.30,
+        "malicious_communications": 0.25,
+        "controlling_coercive": 0.03,
+        "robbery": 0.008,
+        "other": 0.008,
+    },
+    "stalker": {
+        "other_sexual": 0.01,
+        "violence_with_injury": 0.03,
+        "violence_without_injury": 0.08,
+        "stalking": 0.16,
+        "harassment": 0.42,
+        "malicious_communications": 0.28,
+        "robbery": 0.004,
+        "other": 0.005,
+    },
+    "nte": {
+        "rape": 0.02,
+        "other_sexual": 0.11,
+        "violence_with_injury": 0.42,
+        "violence_without_injury": 0.41,
+        "harassment": 0.02,
+        "drink_spiking": 0.01,
+        "robbery": 0.004,
+        "other": 0.004,
+    },
     "sexual": {"rape": 0.20, "other_sexual": 0.77, "drink_spiking": 0.03},
     "teen": {"rape": 0.28, "other_sexual": 0.72},
-    "family": {"rape": 0.004, "other_sexual": 0.008, "violence_with_injury": 0.30,
-               "violence_without_injury": 0.46, "harassment": 0.10,
-               "malicious_communications": 0.05, "controlling_coercive": 0.14, "other": 0.008},
+    "family": {
+        "rape": 0.004,
+        "other_sexual": 0.008,
+        "violence_with_injury": 0.30,
+        "violence_without_injury": 0.46,
+        "harassment": 0.10,
+        "malicious_communications": 0.05,
+        "controlling_coercive": 0.14,
+        "other": 0.008,
+    },
 }
 #: Escalation: added to P(VWI) and P(rape) per earlier potential offence (capped at 10).
 ESCALATION_VWI = {"cohab": 0.03, "apart": 0.032, "family": 0.01}
@@ -143,17 +184,33 @@ HOUSE_PARTY_SHARE = 0.35
 # --- victimisation --------------------------------------------------------------------------
 #: Relationship of the victim per career type (STALK, NTE, SEX, TEEN); DA and FAM are fixed.
 RELATIONSHIPS_BY_TYPE: dict[int, dict[str, float]] = {
-    STALK: {"ex_partner": 0.52, "acquaintance": 0.30, "stranger": 0.08, "other": 0.06,
-            "unknown": 0.04},
+    STALK: {
+        "ex_partner": 0.52,
+        "acquaintance": 0.30,
+        "stranger": 0.08,
+        "other": 0.06,
+        "unknown": 0.04,
+    },
     NTE: {"stranger": 0.48, "acquaintance": 0.42, "other": 0.06, "unknown": 0.04},
-    SEX: {"acquaintance": 0.48, "stranger": 0.22, "partner": 0.12, "ex_partner": 0.06,
-          "other": 0.08, "unknown": 0.04},
+    SEX: {
+        "acquaintance": 0.48,
+        "stranger": 0.22,
+        "partner": 0.12,
+        "ex_partner": 0.06,
+        "other": 0.08,
+        "unknown": 0.04,
+    },
     TEEN: {"acquaintance": 0.75, "stranger": 0.10, "family": 0.08, "other": 0.07},
 }
 #: P(no suspect identified) by relationship.
 NO_SUSPECT: dict[str, float] = {
-    "partner": 0.003, "ex_partner": 0.004, "family": 0.005, "acquaintance": 0.05,
-    "stranger": 0.38, "other": 0.10, "unknown": 0.55,
+    "partner": 0.003,
+    "ex_partner": 0.004,
+    "family": 0.005,
+    "acquaintance": 0.05,
+    "stranger": 0.38,
+    "other": 0.10,
+    "unknown": 0.55,
 }
 #: P(a potential offence goes to a new victim) for the multi-victim types.
 NEW_VICTIM: dict[int, float] = {NTE: 0.95, SEX: 1.0, TEEN: 0.7}
@@ -167,14 +224,22 @@ SHARED_VICTIM = 0.012
 #: a separated perpetrator's new home, victims' homes (from his home, or from the venue of a
 #: night out), co-offenders' and second victims' homes.
 REACH_M: dict[str, float] = {
-    "moved": 2000.0, "victim": 1800.0, "victim_family": 800.0, "victim_stranger": 2500.0,
-    "victim_night_out": 1500.0, "co_offender": 1000.0, "second_victim": 800.0,
+    "moved": 2000.0,
+    "victim": 1800.0,
+    "victim_family": 800.0,
+    "victim_stranger": 2500.0,
+    "victim_night_out": 1500.0,
+    "co_offender": 1000.0,
+    "second_victim": 800.0,
 }
 
 #: Ethnicity of residents (Kent-like), with more diversity in Gravesham, Dartford and Medway.
 ETHNICITY_BASE: dict[str, float] = {
-    "white": 0.862, "asian": 0.045, "black": 0.019, "mixed": 0.025, "other": 0.010,
+    "white": 0.862,
+    "asian": 0.045,
+    "black": 0.019,
+    "mixed": 0.025,
+    "other": 0.010,
     "not_stated": 0.039,
 }
-ETHNICITY_DIVERSE_DISTRICTS: dict[str, float] = {"Gravesham": 2.6, "Dartford": 1.7,
-                                                 "Medway": 1.5}
+ETHNICITY_DIVERSE_DISTRICTS: dict[str, float] = {"Gravesham": 2.6, "Dartford": 1.7, "Medway": 1.5}

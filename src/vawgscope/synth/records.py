@@ -68,33 +68,92 @@ def recording_delay(group: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 # --- reporting channels ---------------------------------------------------------------------
 _CHANNELS: dict[str, dict[str, float]] = {
-    "rape": {"999": 0.27, "101": 0.30, "online": 0.05, "in_person": 0.20, "third_party": 0.13,
-             "other": 0.03, "unknown": 0.02},
-    "other_sexual": {"999": 0.17, "101": 0.36, "online": 0.12, "in_person": 0.18,
-                     "third_party": 0.12, "other": 0.03, "unknown": 0.02},
-    "violence_with_injury": {"999": 0.58, "101": 0.22, "online": 0.04, "in_person": 0.07,
-                             "third_party": 0.07, "other": 0.01, "unknown": 0.01},
-    "violence_without_injury": {"999": 0.50, "101": 0.28, "online": 0.06, "in_person": 0.07,
-                                "third_party": 0.07, "other": 0.01, "unknown": 0.01},
-    "stalking": {"999": 0.10, "101": 0.38, "online": 0.36, "in_person": 0.10,
-                 "third_party": 0.04, "other": 0.01, "unknown": 0.01},
-    "harassment": {"999": 0.10, "101": 0.38, "online": 0.36, "in_person": 0.10,
-                   "third_party": 0.04, "other": 0.01, "unknown": 0.01},
-    "malicious_communications": {"999": 0.06, "101": 0.38, "online": 0.42, "in_person": 0.09,
-                                 "third_party": 0.03, "other": 0.01, "unknown": 0.01},
-    "controlling_coercive": {"999": 0.20, "101": 0.38, "online": 0.18, "in_person": 0.14,
-                             "third_party": 0.08, "other": 0.01, "unknown": 0.01},
+    "rape": {
+        "999": 0.27,
+        "101": 0.30,
+        "online": 0.05,
+        "in_person": 0.20,
+        "third_party": 0.13,
+        "other": 0.03,
+        "unknown": 0.02,
+    },
+    "other_sexual": {
+        "999": 0.17,
+        "101": 0.36,
+        "online": 0.12,
+        "in_person": 0.18,
+        "third_party": 0.12,
+        "other": 0.03,
+        "unknown": 0.02,
+    },
+    "violence_with_injury": {
+        "999": 0.58,
+        "101": 0.22,
+        "online": 0.04,
+        "in_person": 0.07,
+        "third_party": 0.07,
+        "other": 0.01,
+        "unknown": 0.01,
+    },
+    "violence_without_injury": {
+        "999": 0.50,
+        "101": 0.28,
+        "online": 0.06,
+        "in_person": 0.07,
+        "third_party": 0.07,
+        "other": 0.01,
+        "unknown": 0.01,
+    },
+    "stalking": {
+        "999": 0.10,
+        "101": 0.38,
+        "online": 0.36,
+        "in_person": 0.10,
+        "third_party": 0.04,
+        "other": 0.01,
+        "unknown": 0.01,
+    },
+    "harassment": {
+        "999": 0.10,
+        "101": 0.38,
+        "online": 0.36,
+        "in_person": 0.10,
+        "third_party": 0.04,
+        "other": 0.01,
+        "unknown": 0.01,
+    },
+    "malicious_communications": {
+        "999": 0.06,
+        "101": 0.38,
+        "online": 0.42,
+        "in_person": 0.09,
+        "third_party": 0.03,
+        "other": 0.01,
+        "unknown": 0.01,
+    },
+    "controlling_coercive": {
+        "999": 0.20,
+        "101": 0.38,
+        "online": 0.18,
+        "in_person": 0.14,
+        "third_party": 0.08,
+        "other": 0.01,
+        "unknown": 0.01,
+    },
 }
 _CHANNEL_DEFAULT = _CHANNELS["violence_with_injury"]
-CHANNEL_TABLE = np.array([
-    [_CHANNELS.get(g, _CHANNEL_DEFAULT).get(c, 0.0) for c in REPORTING_CHANNELS]
-    for g in OFFENCE_GROUPS
-])
+CHANNEL_TABLE = np.array(
+    [
+        [_CHANNELS.get(g, _CHANNEL_DEFAULT).get(c, 0.0) for c in REPORTING_CHANNELS]
+        for g in OFFENCE_GROUPS
+    ]
+)
 CHANNEL_MISSING = 0.025
 
 
-def reporting_channels(group: np.ndarray, child_victim: np.ndarray,
-                       rng: np.random.Generator) -> np.ndarray:
+def reporting_channels(
+    group: np.ndarray, child_victim: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Index into REPORTING_CHANNELS per crime, -1 = missing; third parties (parents, carers,
     schools) report more of the crimes against children."""
     prob = CHANNEL_TABLE[group].copy()
@@ -107,18 +166,55 @@ def reporting_channels(group: np.ndarray, child_victim: np.ndarray,
 
 # --- outcomes -------------------------------------------------------------------------------
 _OUTCOMES: dict[str, dict[int, float]] = {
-    "rape": {1: 0.045, 16: 0.58, 14: 0.06, 15: 0.29, 21: 0.01, 20: 0.005, 9: 0.004, 3: 0.002,
-             17: 0.004},
-    "other_sexual": {1: 0.078, 16: 0.42, 14: 0.06, 15: 0.30, 3: 0.03, 8: 0.03, 21: 0.03,
-                     22: 0.01, 20: 0.01, 9: 0.01, 10: 0.01, 18: 0.012},
-    "violence_with_injury": {1: 0.14, 16: 0.50, 14: 0.04, 15: 0.22, 3: 0.03, 8: 0.03, 10: 0.01,
-                             21: 0.02, 20: 0.01},
-    "violence_without_injury": {1: 0.08, 16: 0.55, 14: 0.05, 15: 0.22, 3: 0.02, 8: 0.05,
-                                10: 0.01, 21: 0.02},
+    "rape": {
+        1: 0.045,
+        16: 0.58,
+        14: 0.06,
+        15: 0.29,
+        21: 0.01,
+        20: 0.005,
+        9: 0.004,
+        3: 0.002,
+        17: 0.004,
+    },
+    "other_sexual": {
+        1: 0.078,
+        16: 0.42,
+        14: 0.06,
+        15: 0.30,
+        3: 0.03,
+        8: 0.03,
+        21: 0.03,
+        22: 0.01,
+        20: 0.01,
+        9: 0.01,
+        10: 0.01,
+        18: 0.012,
+    },
+    "violence_with_injury": {
+        1: 0.14,
+        16: 0.50,
+        14: 0.04,
+        15: 0.22,
+        3: 0.03,
+        8: 0.03,
+        10: 0.01,
+        21: 0.02,
+        20: 0.01,
+    },
+    "violence_without_injury": {
+        1: 0.08,
+        16: 0.55,
+        14: 0.05,
+        15: 0.22,
+        3: 0.02,
+        8: 0.05,
+        10: 0.01,
+        21: 0.02,
+    },
     "stalking": {1: 0.12, 16: 0.38, 14: 0.03, 15: 0.42, 3: 0.01, 21: 0.03, 20: 0.01},
     "harassment": {1: 0.08, 16: 0.50, 14: 0.05, 15: 0.32, 8: 0.02, 21: 0.02, 3: 0.01},
-    "malicious_communications": {1: 0.05, 16: 0.48, 14: 0.07, 15: 0.33, 8: 0.03, 21: 0.03,
-                                 3: 0.01},
+    "malicious_communications": {1: 0.05, 16: 0.48, 14: 0.07, 15: 0.33, 8: 0.03, 21: 0.03, 3: 0.01},
     "controlling_coercive": {1: 0.10, 16: 0.55, 14: 0.03, 15: 0.30, 21: 0.02},
     "drink_spiking": {1: 0.05, 15: 0.40, 16: 0.30, 14: 0.10, 18: 0.15},
     "homicide": {1: 0.92, 5: 0.05, 20: 0.03},
@@ -129,8 +225,13 @@ NO_SUSPECT_OUTCOMES: dict[int, float] = {18: 0.72, 14: 0.22, 21: 0.03, 20: 0.03}
 #: Out-of-court and charge outcomes that make a suspect an offender.
 OFFENDER_OUTCOMES: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 22)
 #: Median days from recording to outcome, per group (lognormal, sigma 1).
-OUTCOME_DELAY: dict[str, float] = {"rape": 240.0, "other_sexual": 150.0, "homicide": 300.0,
-                                   "stalking": 70.0, "controlling_coercive": 90.0}
+OUTCOME_DELAY: dict[str, float] = {
+    "rape": 240.0,
+    "other_sexual": 150.0,
+    "homicide": 300.0,
+    "stalking": 70.0,
+    "controlling_coercive": 90.0,
+}
 
 
 def outcomes(group: np.ndarray, suspect: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -144,8 +245,7 @@ def outcomes(group: np.ndarray, suspect: np.ndarray, rng: np.random.Generator) -
         out[sel] = codes[choose_rows(np.tile(list(table.values()), (len(sel), 1)), rng)]
     sel = np.flatnonzero(~suspect)
     codes = np.array(list(NO_SUSPECT_OUTCOMES))
-    out[sel] = codes[choose_rows(np.tile(list(NO_SUSPECT_OUTCOMES.values()), (len(sel), 1)),
-                                 rng)]
+    out[sel] = codes[choose_rows(np.tile(list(NO_SUSPECT_OUTCOMES.values()), (len(sel), 1)), rng)]
     return out
 
 
@@ -186,8 +286,13 @@ CODE_NAMES: dict[str, str] = {
 }
 
 
-def offence_codes(group: np.ndarray, victim_female: np.ndarray, victim_age: np.ndarray,
-                  near_fatal: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def offence_codes(
+    group: np.ndarray,
+    victim_female: np.ndarray,
+    victim_age: np.ndarray,
+    near_fatal: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """A plausible Home Office offence code per crime, from its group and the victim."""
     n = len(group)
     code = np.empty(n, dtype=object)
@@ -204,17 +309,24 @@ def offence_codes(group: np.ndarray, victim_female: np.ndarray, victim_age: np.n
     put(rape & ~f, np.where(age >= 16, "19F", np.where(age >= 13, "19G", "19H")).astype(object))
     osx = g == GI["other_sexual"]
     adult_code = np.where(u < 0.10, "88E", np.where(f, "20A", "17A")).astype(object)
-    child_code = np.where(age < 13, np.where(f, "20B", "17A"),
-                          np.where(u < 0.45, "22B", np.where(f, "20A", "17A"))).astype(object)
+    child_code = np.where(
+        age < 13, np.where(f, "20B", "17A"), np.where(u < 0.45, "22B", np.where(f, "20A", "17A"))
+    ).astype(object)
     put(osx, np.where(age >= 16, adult_code, child_code).astype(object))
     vwi = g == GI["violence_with_injury"]
     vwi_code = np.where(u < 0.86, "8N", np.where(u < 0.95, "8F", "5D")).astype(object)
     vwi_code[near_fatal] = np.where(u[near_fatal] < 0.5, "2", "5D")
     put(vwi, vwi_code)
     put(g == GI["violence_without_injury"], np.where(u < 0.9, "105A", "3B").astype(object))
-    for grp, c in (("stalking", "8Q"), ("harassment", "8L"), ("malicious_communications", "8R"),
-                   ("controlling_coercive", "8U"), ("drink_spiking", "8K"), ("robbery", "34B"),
-                   ("other", "9A")):
+    for grp, c in (
+        ("stalking", "8Q"),
+        ("harassment", "8L"),
+        ("malicious_communications", "8R"),
+        ("controlling_coercive", "8U"),
+        ("drink_spiking", "8K"),
+        ("robbery", "34B"),
+        ("other", "9A"),
+    ):
         put(g == GI[grp], c)
     put(g == GI["homicide"], np.where(u < 0.8, "1", "4/1").astype(object))
     return code

@@ -49,31 +49,39 @@ class DemoSummary:
     def rows(self) -> dict[str, int]:
         """Row count per table name."""
         return {
-            "crimes": self.crimes, "persons": self.persons, "crime_persons": self.crime_persons,
-            "areas": self.areas, "population": self.population, "premises": self.premises,
-            "weather": self.weather, "periods": self.periods,
+            "crimes": self.crimes,
+            "persons": self.persons,
+            "crime_persons": self.crime_persons,
+            "areas": self.areas,
+            "population": self.population,
+            "premises": self.premises,
+            "weather": self.weather,
+            "periods": self.periods,
         }
 
 
 def _rng(seed: int, stream: str, *extra: int) -> np.random.Generator:
-    return np.random.default_rng(
-        np.random.SeedSequence(seed, spawn_key=(_STREAMS[stream], *extra)))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_STREAMS[stream], *extra)))
 
 
 def _areas_table(geo: Geography) -> pa.Table:
-    return pa.table({
-        "lsoa_code": pa.array(geo.code, pa.string()),
-        "lsoa_name": pa.array(geo.name, pa.string()),
-        "district": pa.array(np.asarray(geo.district_names, dtype=object)[geo.district],
-                             pa.string()),
-        "easting": pa.array(geo.x, pa.int64()),
-        "northing": pa.array(geo.y, pa.int64()),
-        "imd_decile": pa.array(geo.imd_decile, pa.int64()),
-        "imd_score": pa.array(geo.imd_score, pa.float64()),
-        "town_centre": pa.array(geo.town_centre, pa.bool_()),
-        "geometry_wkt": pa.array(shapely.to_wkt(geo.polygons, rounding_precision=1,
-                                                trim=True), pa.string()),
-    })
+    return pa.table(
+        {
+            "lsoa_code": pa.array(geo.code, pa.string()),
+            "lsoa_name": pa.array(geo.name, pa.string()),
+            "district": pa.array(
+                np.asarray(geo.district_names, dtype=object)[geo.district], pa.string()
+            ),
+            "easting": pa.array(geo.x, pa.int64()),
+            "northing": pa.array(geo.y, pa.int64()),
+            "imd_decile": pa.array(geo.imd_decile, pa.int64()),
+            "imd_score": pa.array(geo.imd_score, pa.float64()),
+            "town_centre": pa.array(geo.town_centre, pa.bool_()),
+            "geometry_wkt": pa.array(
+                shapely.to_wkt(geo.polygons, rounding_precision=1, trim=True), pa.string()
+            ),
+        }
+    )
 
 
 def _write_population(out_dir: Path, fmt: Literal["parquet", "csv"], geo: Geography) -> int:
@@ -83,15 +91,25 @@ def _write_population(out_dir: Path, fmt: Literal["parquet", "csv"], geo: Geogra
             hi = min(lo + 2000, geo.n)
             n_areas = hi - lo
             counts = geo.population[lo:hi]  # (areas, sex, age)
-            writer.write(pa.table({
-                "lsoa_code": pa.array(np.repeat(geo.code[lo:hi], 2 * len(AGES)), pa.string()),
-                "sex": pa.array(np.tile(np.repeat(np.array(["F", "M"], dtype=object),
-                                                  len(AGES)), n_areas), pa.string()),
-                "age": pa.array(np.tile(AGES, 2 * n_areas), pa.int64()),
-                "age_band": pa.array(np.tile(bands, 2 * n_areas), pa.string()),
-                "population": pa.array(counts.reshape(-1).astype(np.int64), pa.int64()),
-                "year": pa.array(np.full(n_areas * 2 * len(AGES), 2019), pa.int64()),
-            }))
+            writer.write(
+                pa.table(
+                    {
+                        "lsoa_code": pa.array(
+                            np.repeat(geo.code[lo:hi], 2 * len(AGES)), pa.string()
+                        ),
+                        "sex": pa.array(
+                            np.tile(
+                                np.repeat(np.array(["F", "M"], dtype=object), len(AGES)), n_areas
+                            ),
+                            pa.string(),
+                        ),
+                        "age": pa.array(np.tile(AGES, 2 * n_areas), pa.int64()),
+                        "age_band": pa.array(np.tile(bands, 2 * n_areas), pa.string()),
+                        "population": pa.array(counts.reshape(-1).astype(np.int64), pa.int64()),
+                        "year": pa.array(np.full(n_areas * 2 * len(AGES), 2019), pa.int64()),
+                    }
+                )
+            )
         return writer.rows
 
 
@@ -134,18 +152,36 @@ def write_demo_world(
     rows: dict[str, int] = {}
     rows["areas"] = write_table(out_dir, "areas", fmt, _areas_table(geo))
     rows["population"] = _write_population(out_dir, fmt, geo)
-    rows["premises"] = write_table(out_dir, "premises", fmt, pa.table({
-        "premises_id": pa.array([f"L{i + 1:06d}" for i in range(len(premises.x))], pa.string()),
-        "kind": pa.array(premises.kind, pa.string()),
-        "easting": pa.array(premises.x, pa.int64()),
-        "northing": pa.array(premises.y, pa.int64()),
-        "lsoa_code": pa.array(geo.code[premises.area], pa.string()),
-    }))
-    rows["weather"] = write_table(out_dir, "weather", fmt, pa.table({
-        "date": pa.array(weather["date"].astype("datetime64[D]"), pa.date32()),
-        **{k: pa.array(weather[k], pa.float64())
-           for k in ("tmax_c", "tmean_c", "tmin_c", "precip_mm")},
-    }))
+    rows["premises"] = write_table(
+        out_dir,
+        "premises",
+        fmt,
+        pa.table(
+            {
+                "premises_id": pa.array(
+                    [f"L{i + 1:06d}" for i in range(len(premises.x))], pa.string()
+                ),
+                "kind": pa.array(premises.kind, pa.string()),
+                "easting": pa.array(premises.x, pa.int64()),
+                "northing": pa.array(premises.y, pa.int64()),
+                "lsoa_code": pa.array(geo.code[premises.area], pa.string()),
+            }
+        ),
+    )
+    rows["weather"] = write_table(
+        out_dir,
+        "weather",
+        fmt,
+        pa.table(
+            {
+                "date": pa.array(weather["date"].astype("datetime64[D]"), pa.date32()),
+                **{
+                    k: pa.array(weather[k], pa.float64())
+                    for k in ("tmax_c", "tmean_c", "tmin_c", "precip_mm")
+                },
+            }
+        ),
+    )
     rows["periods"] = write_table(out_dir, "periods", fmt, pa.table(periods_rows()))
     report("context", 0.06)
 

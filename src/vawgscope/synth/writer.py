@@ -81,7 +81,8 @@ class TableWriter:
             table = _for_csv(table)
             if self._writer is None:
                 self._writer = pcsv.CSVWriter(
-                    str(self.path), table.schema,
+                    str(self.path),
+                    table.schema,
                     write_options=pcsv.WriteOptions(include_header=True, quoting_style="needed"),
                 )
             self._writer.write_table(table)
@@ -97,8 +98,12 @@ class TableWriter:
     def __enter__(self) -> TableWriter:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 

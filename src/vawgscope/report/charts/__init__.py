@@ -4,6 +4,7 @@ from vawgscope.report.charts.base import CHARTS, PALETTE, render
 
 # Importing the family modules registers their chart builders.
 from vawgscope.report.charts import (  # noqa: F401  isort: skip
+    areas,
     drivers,
     harm,
     outcomes,
