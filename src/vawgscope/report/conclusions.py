@@ -25,9 +25,11 @@ def _location(h: dict[str, Any]) -> list[str]:
     if (s := _get(h, "share_at_home_or_within_half_mile")) is not None:
         lines.append(f"{share(s)} of victims were attacked at home or within half a mile of it.")
     if (spot := _get(h, "most_persistent_hotspot")) is not None:
+        rank = spot["worst_rank"]
+        where = "first" if rank == 1 else f"in the top {rank}"
         lines.append(
-            f"The most persistent hot spot is {spot['lsoa_code']}, never below rank "
-            f"{spot['worst_rank']} in any complete year."
+            f"Area {spot['lsoa_code']} is the most persistent hot spot: {where} "
+            "in every complete year."
         )
     if now := _get(h, "district_rank_now"):
         lines.append(f"{now[0]['district']} has the most crimes in the last 12 months.")
@@ -60,8 +62,8 @@ def _victims(h: dict[str, Any]) -> list[str]:
         lines.append(f"Those aged {window[0]} to {window[1]} are most often victims.")
     if (cell := _get(h, "victimisation_rate_max")) is not None:
         lines.append(
-            f"Among women aged {cell['age_band']} in IMD deciles "
-            f"{cell['imd_decile_group']}, {share(cell['rate'])} were victims."
+            f"Over the whole period, {share(cell['rate'])} of women aged {cell['age_band']} "
+            f"in IMD deciles {cell['imd_decile_group']} were victims."
         )
     return lines
 
