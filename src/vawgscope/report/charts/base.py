@@ -68,3 +68,27 @@ def render(
         div_id=f"chart-{index}",
         config={"displaylogo": False, "responsive": True},
     )
+
+
+def share_bars(rows: list[dict[str, Any]], label: str, title: str, axis: str) -> go.Figure | None:
+    """Horizontal bars of ``share`` (with its ``low``–``high`` interval), smallest at the foot."""
+    rows = sorted((r for r in rows if r.get("share") is not None), key=lambda r: r["share"])
+    if not rows:
+        return None
+    fig = go.Figure(
+        go.Bar(
+            y=[str(r[label]).replace("_", " ") for r in rows],
+            x=[100 * r["share"] for r in rows],
+            orientation="h",
+            marker_color=PALETTE[0],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [100 * (r["high"] - r["share"]) for r in rows],
+                "arrayminus": [100 * (r["share"] - r["low"]) for r in rows],
+            },
+        )
+    )
+    fig.update_xaxes(title=axis)
+    fig.update_layout(height=420)
+    return styled(fig, title)

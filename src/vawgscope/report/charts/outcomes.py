@@ -6,35 +6,12 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from vawgscope.report.charts.base import PALETTE, chart, styled
+from vawgscope.report.charts.base import PALETTE, chart, share_bars, styled
 
 
 def _rate_bars(finding: dict[str, Any], table: str, title: str) -> go.Figure | None:
-    rows = [
-        r
-        for r in finding["tables"].get(table, [])
-        if r.get("share") is not None and r.get("group") != "all"
-    ]
-    if not rows:
-        return None
-    rows.sort(key=lambda r: r["share"])
-    fig = go.Figure(
-        go.Bar(
-            y=[r["group"].replace("_", " ") for r in rows],
-            x=[100 * r["share"] for r in rows],
-            orientation="h",
-            marker_color=PALETTE[0],
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": [100 * (r["high"] - r["share"]) for r in rows],
-                "arrayminus": [100 * (r["share"] - r["low"]) for r in rows],
-            },
-        )
-    )
-    fig.update_xaxes(title="% of crimes with an outcome")
-    fig.update_layout(height=420)
-    return styled(fig, title)
+    rows = [r for r in finding["tables"].get(table, []) if r.get("group") != "all"]
+    return share_bars(rows, "group", title, "% of crimes with an outcome")
 
 
 @chart("charge_rate")

@@ -7,30 +7,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from vawgscope.report.charts.base import PALETTE, chart, styled
+from vawgscope.report.charts.base import PALETTE, chart, share_bars, styled
 
 
 def _location_bars(rows: list[dict[str, Any]], title: str) -> go.Figure | None:
-    rows = sorted((r for r in rows if r.get("share")), key=lambda r: r["share"])
-    if not rows:
-        return None
-    fig = go.Figure(
-        go.Bar(
-            y=[r["location_type"].replace("_", " ") for r in rows],
-            x=[100 * r["share"] for r in rows],
-            orientation="h",
-            marker_color=PALETTE[0],
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": [100 * (r["high"] - r["share"]) for r in rows],
-                "arrayminus": [100 * (r["share"] - r["low"]) for r in rows],
-            },
-        )
-    )
-    fig.update_xaxes(title="% of crimes")
-    fig.update_layout(height=420)
-    return styled(fig, title)
+    return share_bars([r for r in rows if r.get("share")], "location_type", title, "% of crimes")
 
 
 @chart("location_types")
