@@ -714,6 +714,26 @@ def _rate_summary(top: dict[str, Any] | None, residents: _Residents, years: floa
 # --- perpetrators by age and birth cohort ---------------------------------------------------
 
 
+def _perpetrators_unavailable(
+    ds: Dataset,
+    function: Callable[[Dataset], Finding],
+    title: str,
+    keys: tuple[str, ...],
+    years: list[int],
+) -> Finding | None:
+    """Not available without perpetrators, or without a complete year to describe."""
+    missing = _unavailable(ds, function, title, keys, "perpetrators")
+    if missing is not None or years:
+        return missing
+    return not_available(
+        function.__name__,
+        title,
+        definition_of(function),
+        ("crimes.occurred_from (a complete year)",),
+        keys,
+    )
+
+
 def _perpetrator_cells(ds: Dataset, years: list[int]) -> list[dict[str, Any]]:
     """Distinct perpetrators by (year, age, birth year, home IMD group), each once a year.
 
@@ -812,19 +832,11 @@ def perpetrator_leading_age_band(ds: Dataset) -> Finding:
     """
     title = "Perpetrators by age band"
     keys = ("perpetrator_leading_age_band",)
-    missing = _unavailable(ds, perpetrator_leading_age_band, title, keys, "perpetrators")
-    if missing is not None:
-        return missing
     basis = ds.options.year_basis
     years = ds.window.complete_years(basis)
-    if not years:
-        return not_available(
-            "perpetrator_leading_age_band",
-            title,
-            definition_of(perpetrator_leading_age_band),
-            ("crimes.occurred_from (a complete year)",),
-            keys,
-        )
+    missing = _perpetrators_unavailable(ds, perpetrator_leading_age_band, title, keys, years)
+    if missing is not None:
+        return missing
     cells = _perpetrator_cells(ds, years)
     confidence = ds.options.confidence
     tables, leaders = {}, {}
@@ -910,19 +922,11 @@ def peak_perpetrator_birth_year(ds: Dataset) -> Finding:
     """
     title = "Perpetrators by birth year"
     keys = ("peak_perpetrator_birth_year",)
-    missing = _unavailable(ds, peak_perpetrator_birth_year, title, keys, "perpetrators")
-    if missing is not None:
-        return missing
     basis = ds.options.year_basis
     years = ds.window.complete_years(basis)
-    if not years:
-        return not_available(
-            "peak_perpetrator_birth_year",
-            title,
-            definition_of(peak_perpetrator_birth_year),
-            ("crimes.occurred_from (a complete year)",),
-            keys,
-        )
+    missing = _perpetrators_unavailable(ds, peak_perpetrator_birth_year, title, keys, years)
+    if missing is not None:
+        return missing
     cells = _perpetrator_cells(ds, years)
     tables, peaks = {}, {}
     for area, subset in _by_area(cells, _imd_of_lsoa(ds) is not None).items():
