@@ -13,10 +13,9 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
 from statsmodels.tools.sm_exceptions import DomainWarning, PerfectSeparationWarning
 
-from vawgscope.analyses.common import month_of, rows, year_of
+from vawgscope.analyses.common import garwood, month_of, rows, year_of
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.dataset import Dataset
 
@@ -592,18 +591,6 @@ def _forecast_summary(ranking: list[dict[str, Any]], months: list[str], confiden
 
 
 # --- rates per 1,000 residents --------------------------------------------------------------
-
-
-def garwood(k: int, exposure: float, confidence: float = 0.95) -> tuple[float, float]:
-    """Exact (Garwood 1936) interval for a Poisson rate k / exposure.
-
-    Lower = χ²(α/2; 2k)/2, upper = χ²(1 − α/2; 2k + 2)/2, divided by the exposure; the lower
-    bound is 0 when k = 0. Coverage is at least the nominal level.
-    """
-    alpha = 1 - confidence
-    low = 0.0 if k == 0 else stats.chi2.ppf(alpha / 2, 2 * k) / 2
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
-    return float(low / exposure), float(high / exposure)
 
 
 def _residents(ds: Dataset) -> tuple[dict[str, int], int | None]:

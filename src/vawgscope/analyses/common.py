@@ -6,6 +6,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+from scipy.stats import binomtest, chi2
 from statsmodels.stats.proportion import proportion_confint
 
 from vawgscope.contract.harm import HarmWeights
@@ -32,8 +33,10 @@ def scalar(expr: ir.Scalar) -> Any:
     return value.as_py() if hasattr(value, "as_py") else value
 
 
-def share(k: int, n: int, confidence: float = 0.95) -> dict[str, float] | None:
+def share(k: float, n: int, confidence: float = 0.95) -> dict[str, float] | None:
     """``{estimate, low, high}`` for k of n, with a Wilson score interval; None when n is 0.
+
+    ``k`` may be a weighted count (e.g. aoristic weight) with the n crimes as the trials.
 
     The Wilson interval keeps close to its nominal coverage for small n and for shares near 0
     or 1 (Brown, Cai & DasGupta 2001, Statistical Science 16(2):101-133).
@@ -77,3 +80,45 @@ def harm_days(crimes: ir.Table, weights: HarmWeights) -> ir.FloatingValue:
 def harm_weight(crimes: ir.Table, weights: HarmWeights) -> ir.FloatingValue:
     """:func:`harm_days` with 0 for a crime whose offence has no weight."""
     return harm_days(crimes, weights).fill_null(0.0)
+
+
+def garwood(k: int, exposure: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood 1936) interval for a Poisson rate k / exposure.
+
+    Lower = χ²(α/2; 2k)/2, upper = χ²(1 − α/2; 2k + 2)/2, divided by the exposure; the lower
+    bound is 0 when k = 0. Coverage is at least the nominal level.
+    """
+    alpha = 1 - confidence
+    low = 0.0 if k == 0 else chi2.ppf(alpha / 2, 2 * k) / 2
+    high = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    return float(low / exposure), float(high / exposure)
+
+
+def poisson_rate(k: int, exposure: float, confidence: float = 0.95) -> dict[str, float]:
+    """``{estimate, low, high}`` of k events over ``exposure``, with Garwood limits."""
+    low, high = garwood(k, exposure, confidence)
+    return {"estimate": k / exposure, "low": low, "high": high}
+
+
+def count_ratio(
+    a: int, b: int, confidence: float = 0.95, a_units: float = 1, b_units: float = 1
+) -> dict[str, float | None] | None:
+    """Ratio of two Poisson counts per unit, ``(a / a_units) ÷ (b / b_units)``.
+
+    Interval: conditional on a + b, a is binomial with p = a / (a + b); the Clopper–Pearson
+    interval for p is mapped to the ratio (exact conditional method, Armitage & Berry). A
+    limit that would be infinite is ``None``. None when both counts are 0.
+    """
+    if a + b == 0:
+        return None
+    ci = binomtest(a, a + b).proportion_ci(confidence_level=confidence, method="exact")
+    scale = b_units / a_units
+
+    def ratio(p: float) -> float | None:
+        return None if p >= 1 else p / (1 - p) * scale
+
+    return {
+        "estimate": ratio(a / (a + b)),
+        "low": ratio(float(ci.low)),
+        "high": ratio(float(ci.high)),
+    }

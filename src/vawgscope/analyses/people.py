@@ -16,9 +16,8 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-from scipy.stats import binomtest, chi2
 
-from vawgscope.analyses.common import rows, scalar, share, year_of
+from vawgscope.analyses.common import count_ratio, poisson_rate, rows, scalar, share, year_of
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.contract.vocab import (
     ETHNICITIES,
@@ -129,38 +128,6 @@ def perpetrator_band(age: int | None) -> str:
     return PERPETRATOR_AGE_BANDS[-1]
 
 
-def _poisson_rate(k: int, exposure: float, confidence: float) -> dict[str, float]:
-    """``{estimate, low, high}`` of k events over ``exposure``: exact (Garwood) Poisson limits."""
-    alpha = 1 - confidence
-    low = chi2.ppf(alpha / 2, 2 * k) / 2 if k > 0 else 0.0
-    high = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
-    return {"estimate": k / exposure, "low": float(low / exposure), "high": float(high / exposure)}
-
-
-def _count_ratio(
-    a: int, b: int, confidence: float, a_units: int = 1, b_units: int = 1
-) -> dict[str, float | None] | None:
-    """Ratio of two Poisson counts per unit, ``(a / a_units) ÷ (b / b_units)``.
-
-    Interval: conditional on a + b, a is binomial with p = a / (a + b); the Clopper–Pearson
-    interval for p is mapped to the ratio (exact conditional method, Armitage & Berry). A
-    limit that would be infinite is ``None``. None when both counts are 0.
-    """
-    if a + b == 0:
-        return None
-    ci = binomtest(a, a + b).proportion_ci(confidence_level=confidence, method="exact")
-    scale = b_units / a_units
-
-    def ratio(p: float) -> float | None:
-        return None if p >= 1 else p / (1 - p) * scale
-
-    return {
-        "estimate": ratio(a / (a + b)),
-        "low": ratio(float(ci.low)),
-        "high": ratio(float(ci.high)),
-    }
-
-
 def _first_crimes(victims: ir.Table) -> ir.Table:
     """One row per victim: her age at her first in-scope crime and her home LSOA."""
     first = victims.group_by("person_id").aggregate(
@@ -230,7 +197,7 @@ def _change(series: dict[int, int], confidence: float) -> dict[str, Any] | None:
         "to_year": last,
         "from": series[first],
         "to": series[last],
-        "ratio": _count_ratio(series[last], series[first], confidence),
+        "ratio": count_ratio(series[last], series[first], confidence),
     }
 
 
@@ -414,8 +381,8 @@ def _spike(sexual: dict[int | None, int], confidence: float) -> _Spike:
     pair = counts[14] + counts[15]
     return _Spike(
         counts,
-        _count_ratio(pair, counts[16], confidence, a_units=2),
-        _count_ratio(pair, counts[13], confidence, a_units=2),
+        count_ratio(pair, counts[16], confidence, a_units=2),
+        count_ratio(pair, counts[13], confidence, a_units=2),
     )
 
 
@@ -583,7 +550,7 @@ def _rate_rows(
             k, n = victims.get((band, group), 0), residents.get((band, group), 0.0)
             if k == 0 and n == 0:
                 continue
-            rate = _poisson_rate(k, n, confidence) if n > 0 else None
+            rate = poisson_rate(k, n, confidence) if n > 0 else None
             table.append(
                 {
                     "age_band": band,

@@ -14,10 +14,9 @@ from datetime import time
 from typing import Any
 
 import ibis.expr.types as ir
-from statsmodels.stats.proportion import proportion_confint
 
 from vawgscope.analyses import aoristic
-from vawgscope.analyses.common import WEEKDAYS, rows, scalar
+from vawgscope.analyses.common import WEEKDAYS, rows, scalar, share
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.dataset import Dataset
 
@@ -63,12 +62,6 @@ def coverage(ds: Dataset) -> Coverage:
         int(counts["long_windows"]),
         int(counts["kept"]),
     )
-
-
-def _interval(weight: float, n: int, confidence: float) -> dict[str, float]:
-    """Wilson interval for a weight share, taking the crimes as the trials (see nte_share)."""
-    low, high = proportion_confint(weight, n, alpha=1 - confidence, method="wilson")
-    return {"estimate": weight / n, "low": float(low), "high": float(high)}
 
 
 def _clock(value: time) -> str:
@@ -172,7 +165,7 @@ def nte_share(ds: Dataset) -> Finding:
         return _not_available(nte_share, "nte_share", title, cover)
     weights = _nte_weight(ds, start, end)
     nte = float(scalar(weights.nte_weight.sum()))
-    estimate = _interval(nte, cover.kept, ds.options.confidence)
+    estimate = share(nte, cover.kept, ds.options.confidence)
     window = f"{_clock(start)} and {_clock(end)}"
     return Finding(
         id="nte_share",
@@ -234,7 +227,7 @@ def weekly_rhythm(ds: Dataset) -> Finding:
     day = peak_weekday_of(grid)
     peak = peak_hours_of(grid)
     confidence = ds.options.confidence
-    window_share = _interval(windows[peak[0]], cover.kept, confidence)
+    window_share = share(windows[peak[0]], cover.kept, confidence)
     return Finding(
         id="weekly_rhythm",
         title=title,
@@ -245,7 +238,7 @@ def weekly_rhythm(ds: Dataset) -> Finding:
             f"({window_share['estimate']:.1%}), over {cover.kept:,} crimes with exact times."
         ),
         figures={
-            "peak_weekday_share": _interval(weekdays[day], cover.kept, confidence),
+            "peak_weekday_share": share(weekdays[day], cover.kept, confidence),
             "peak_hours_share": window_share,
             **cover.as_figures(),
         },
@@ -277,14 +270,14 @@ def _group_summary(
     summary = []
     for row in sorted(rows(per_group), key=lambda r: r["offence_group"]):
         group, n = row["offence_group"], int(row["crimes_used"])
-        share = _interval(float(row["nte_weight"]), n, ds.options.confidence)
+        nte = share(float(row["nte_weight"]), n, ds.options.confidence)
         summary.append(
             {
                 "offence_group": group,
                 "crimes_used": n,
-                "nte_share": share["estimate"],
-                "nte_low": share["low"],
-                "nte_high": share["high"],
+                "nte_share": nte["estimate"],
+                "nte_low": nte["low"],
+                "nte_high": nte["high"],
                 "peak_weekday": WEEKDAYS[peak_weekday_of(grids[group])],
                 "peak_hours": peak_hours_of(grids[group]),
             }

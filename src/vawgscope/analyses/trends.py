@@ -21,9 +21,8 @@ from typing import Any
 import ibis
 import numpy as np
 import statsmodels.api as sm
-from scipy.stats import binomtest
 
-from vawgscope.analyses.common import month_of, rows, scalar, share
+from vawgscope.analyses.common import count_ratio, month_of, rows, scalar, share
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.dataset import Dataset
 
@@ -291,8 +290,10 @@ def _growth_table(
         if b == 0:
             row |= {"growth": None, "low": None, "high": None, "note": "no crimes in base months"}
         else:
-            low, high = _rate_ratio_interval(n, b, confidence)
-            row |= {"growth": n / b - 1, "low": low - 1, "high": high - 1, "note": None}
+            ratio = count_ratio(n, b, confidence)
+            assert ratio is not None and ratio["low"] is not None
+            high = float("inf") if ratio["high"] is None else ratio["high"]
+            row |= {"growth": n / b - 1, "low": ratio["low"] - 1, "high": high - 1, "note": None}
         table.append(row)
     table.sort(key=lambda r: (r["growth"] is None, -(r["growth"] or 0), r["group"]))
     rank = 0
@@ -305,13 +306,6 @@ def _growth_table(
             rank = position
         row["rank"] = rank
     return table
-
-
-def _rate_ratio_interval(a: int, b: int, confidence: float) -> tuple[float, float]:
-    """Exact conditional interval for the ratio of two Poisson counts a / b (b > 0)."""
-    ci = binomtest(a, a + b).proportion_ci(confidence_level=confidence, method="exact")
-    high = float("inf") if ci.high >= 1 else ci.high / (1 - ci.high)
-    return ci.low / (1 - ci.low), high
 
 
 # --- seasonality ----------------------------------------------------------------------------
@@ -369,10 +363,8 @@ def _summer_row(counts: dict[str, int], year: int, confidence: float) -> dict[st
     summer = sum(counts[f"{year:04d}-{m:02d}"] for m in SUMMER_MONTHS)
     rest = sum(counts[f"{year:04d}-{m:02d}"] for m in range(1, 13) if m not in SUMMER_MONTHS)
     summer_mean, rest_mean = summer / 3, rest / 9
-    ci = binomtest(summer, summer + rest).proportion_ci(confidence_level=confidence, method="exact")
-
-    def ratio(p: float) -> float:  # p = 3·RR / (3·RR + 9)  ⇔  RR = 3p / (1 − p)
-        return float("inf") if p >= 1 else 3 * p / (1 - p)
+    ratio = count_ratio(summer, rest, confidence, a_units=3, b_units=9)
+    low, high = (None, None) if ratio is None else (ratio["low"], ratio["high"])
 
     return {
         "year": year,
@@ -381,8 +373,8 @@ def _summer_row(counts: dict[str, int], year: int, confidence: float) -> dict[st
         "difference": summer_mean - rest_mean,
         "summer_peak": summer_mean > rest_mean,
         "rate_ratio": summer_mean / rest_mean if rest_mean else None,
-        "low": ratio(ci.low),
-        "high": ratio(ci.high),
+        "low": low,
+        "high": float("inf") if ratio is not None and high is None else high,
     }
 
 
