@@ -47,6 +47,19 @@ def share(k: float, n: int, confidence: float = 0.95) -> dict[str, float] | None
     return {"estimate": k / n, "low": float(low), "high": float(high)}
 
 
+def interval_columns(
+    interval: dict[str, Any] | None, name: str, prefix: str = ""
+) -> dict[str, Any]:
+    """Table columns ``name, {prefix}low, {prefix}high`` of an estimate (all None if absent)."""
+    if not interval:
+        return {name: None, f"{prefix}low": None, f"{prefix}high": None}
+    return {
+        name: interval["estimate"],
+        f"{prefix}low": interval["low"],
+        f"{prefix}high": interval["high"],
+    }
+
+
 def month_of(ts: ir.TimestampValue) -> ir.StringValue:
     """``YYYY-MM`` of a timestamp."""
     return ts.strftime("%Y-%m")

@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 from scipy import stats
 
-from vawgscope.analyses.common import harm_weight, rows, share
+from vawgscope.analyses.common import harm_weight, interval_columns, rows, share
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.dataset import Dataset
 
@@ -521,12 +521,8 @@ def _hotspot_row(
         "median_m": median,
         "q1_m": r["q1"] if r else None,
         "q3_m": r["q3"] if r else None,
-        "within_half_mile": within and within["estimate"],
-        "within_half_mile_low": within and within["low"],
-        "within_half_mile_high": within and within["high"],
-        "beyond_3_miles": beyond and beyond["estimate"],
-        "beyond_3_miles_low": beyond and beyond["low"],
-        "beyond_3_miles_high": beyond and beyond["high"],
+        **interval_columns(within, "within_half_mile", "within_half_mile_"),
+        **interval_columns(beyond, "beyond_3_miles", "beyond_3_miles_"),
         "lives_in_lsoa": local and local["estimate"],
         "further_afield": None
         if median is None or county_median is None

@@ -15,7 +15,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
-from vawgscope.analyses.common import rows, scalar, share, year_of
+from vawgscope.analyses.common import interval_columns, rows, scalar, share, year_of
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.contract.outcomes import (
     CHARGED,
@@ -118,9 +118,7 @@ def _rate_row(group: str, counts: dict[str, int], confidence: float) -> dict[str
         "recorded": counts["recorded"],
         "n": counts["n"],
         "k": counts["k"],
-        "share": interval["estimate"] if interval else None,
-        "low": interval["low"] if interval else None,
-        "high": interval["high"] if interval else None,
+        **interval_columns(interval, "share"),
         "note": None if interval else "no crimes with an outcome yet",
     }
 
@@ -226,9 +224,7 @@ def _distribution_rows(
             label: value,
             **extra,
             "crimes": n,
-            "share_of_outcomes": interval["estimate"] if interval else None,
-            "low": interval["low"] if interval else None,
-            "high": interval["high"] if interval else None,
+            **interval_columns(interval, "share_of_outcomes"),
             "share_of_recorded": n / recorded,
         }
 
@@ -354,9 +350,7 @@ def _funnel_rows(group: str, counts: dict[str, int], confidence: float) -> list[
                 "group": group,
                 "stage": stage,
                 "crimes": n,
-                "share_of_recorded": interval["estimate"] if interval else None,
-                "low": interval["low"] if interval else None,
-                "high": interval["high"] if interval else None,
+                **interval_columns(interval, "share_of_recorded"),
                 "share_of_previous": n / previous if previous else None,
             }
         )

@@ -17,7 +17,15 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from vawgscope.analyses.common import count_ratio, poisson_rate, rows, scalar, share, year_of
+from vawgscope.analyses.common import (
+    count_ratio,
+    interval_columns,
+    poisson_rate,
+    rows,
+    scalar,
+    share,
+    year_of,
+)
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.contract.vocab import (
     ETHNICITIES,
@@ -557,9 +565,7 @@ def _rate_rows(
                     "imd_decile_group": group,
                     "victims": k,
                     "female_residents": n,
-                    "rate": rate["estimate"] if rate else None,
-                    "low": rate["low"] if rate else None,
-                    "high": rate["high"] if rate else None,
+                    **interval_columns(rate, "rate"),
                     "rate_per_year": rate["estimate"] / years if rate else None,
                 }
             )
@@ -754,9 +760,7 @@ def _band_rows(
                     "year": year,
                     "age_band": band,
                     "perpetrators": counts.get(band, 0),
-                    "share": interval["estimate"] if interval else None,
-                    "low": interval["low"] if interval else None,
-                    "high": interval["high"] if interval else None,
+                    **interval_columns(interval, "share"),
                 }
             )
     return table

@@ -19,7 +19,7 @@ import ibis
 import ibis.expr.types as ir
 from scipy import stats
 
-from vawgscope.analyses.common import rows, share
+from vawgscope.analyses.common import interval_columns, rows, share
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.contract.vocab import OFFENCE_FAMILIES
 from vawgscope.dataset import Dataset
@@ -129,9 +129,7 @@ def _rate_row(
         "perpetrators": sum(int(r["perpetrators"]) for r in mine),
         "followed_365_days": n,
         "reoffended_within_365_days": k,
-        "share": interval and interval["estimate"],
-        "low": interval and interval["low"],
-        "high": interval and interval["high"],
+        **interval_columns(interval, "share"),
         "kaplan_meier_365": at_year and at_year["reoffended"],
         "kaplan_meier_365_low": at_year and at_year["low"],
         "kaplan_meier_365_high": at_year and at_year["high"],
