@@ -121,6 +121,7 @@ class Dataset:
         self.harm_weights = harm_weights or default_harm_weights()
         self.crimes_only = info.crimes_only
         self._cache: dict[str, ir.Table] = {}
+        self._counts: dict[str, int | None] | None = None
         self._build_scope()
 
     # --- construction ---------------------------------------------------------------------
@@ -258,15 +259,21 @@ class Dataset:
     # --- summaries ------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int | None]:
-        """In-scope crimes, distinct victims and distinct perpetrators (None when no persons)."""
-        crimes = int(self.crimes.count().execute())
-        if self.victims is None or self.perpetrators is None:
-            return {"crimes": crimes, "victims": None, "perpetrators": None}
-        return {
-            "crimes": crimes,
-            "victims": int(self.victims.person_id.nunique().execute()),
-            "perpetrators": int(self.perpetrators.person_id.nunique().execute()),
-        }
+        """In-scope crimes, distinct victims and distinct perpetrators (None when no persons).
+
+        Counted once per dataset: the profile's dataset section and its findings share them.
+        """
+        if self._counts is None:
+            crimes = int(self.crimes.count().execute())
+            if self.victims is None or self.perpetrators is None:
+                self._counts = {"crimes": crimes, "victims": None, "perpetrators": None}
+            else:
+                self._counts = {
+                    "crimes": crimes,
+                    "victims": int(self.victims.person_id.nunique().execute()),
+                    "perpetrators": int(self.perpetrators.person_id.nunique().execute()),
+                }
+        return dict(self._counts)
 
 
 __all__ = ["Dataset", "DatasetError", "Window"]
