@@ -24,6 +24,7 @@ from vawgscope.ingest.pseudonymise import default_secret_path, lookup_path
 from vawgscope.options import Options, Scope, _sex, options_from_dict
 from vawgscope.profile import build_profile, write_profile
 from vawgscope.report import write_report
+from vawgscope.report.disclosure import DEFAULT_THRESHOLD, disclose
 from vawgscope.report.maps import area_shapes
 from vawgscope.store import BACKENDS, StoreError
 
@@ -208,17 +209,27 @@ def _nte_window(text: str | None) -> dict[str, time]:
 
 
 def _run_profile(
-    store: Path, out: Path, options: Options, backend: str, harm_weights: Path | None
+    store: Path,
+    out: Path,
+    options: Options,
+    backend: str,
+    harm_weights: Path | None,
+    public_threshold: int | None = None,
 ) -> Path:
+    """Profile the store into ``out``; with a threshold, every output is disclosure-controlled."""
     weights = load_harm_weights(harm_weights) if harm_weights else None
     started = clock.perf_counter()
     with _progress() as progress:
         task = progress.add_task("Profiling", total=None, detail="applying the scope")
         ds = Dataset.open(store, options, backend=backend, harm_weights=weights)  # type: ignore[arg-type]
         profile = build_profile(ds, progress=lambda name: progress.update(task, detail=name))
+        if public_threshold is not None:
+            profile = disclose(profile, public_threshold)
         path = write_profile(profile, out)
         progress.update(task, detail="writing the report")
-        report = write_report(profile, out, shapes=area_shapes(ds))
+        report = write_report(
+            profile, out, public=public_threshold is not None, shapes=area_shapes(ds)
+        )
     seconds = clock.perf_counter() - started
     data = profile["dataset"]
     if data.get("note"):
@@ -230,6 +241,12 @@ def _run_profile(
     console.print(
         f"Report: [bold]{report.html}[/]; tables in {report.tables} and {report.workbook}"
     )
+    if public_threshold is not None:
+        cells = profile["disclosure"]["suppressed_cells"]
+        console.print(
+            f"Public edition: counts under {public_threshold} suppressed ({cells:,} table cells "
+            "withheld, shown as \\[c]); no person-level data."
+        )
     return path
 
 
@@ -286,6 +303,16 @@ def profile_command(
     secret: Annotated[
         Path | None, typer.Option(help="Pseudonymisation secret, when SOURCE is a folder.")
     ] = None,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="Public edition: small counts suppressed (see --threshold), no person-level data.",
+        ),
+    ] = False,
+    threshold: Annotated[
+        int, typer.Option(min=1, help="Disclosure threshold for --public (default 5).")
+    ] = DEFAULT_THRESHOLD,
 ) -> None:
     """Run the problem profile and write profile.json into --out."""
     with _user_errors():
@@ -312,7 +339,7 @@ def profile_command(
         if source.is_dir():
             store = out / "store.duckdb"
             _run_ingest(source, store, mapping, out / "rejects", secret)
-        _run_profile(store, out, options, backend, harm_weights)
+        _run_profile(store, out, options, backend, harm_weights, threshold if public else None)
 
 
 # --- perpetrators --------------------------------------------------------------------------

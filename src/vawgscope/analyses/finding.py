@@ -38,6 +38,7 @@ class Finding:
             "definition": self.definition,
             "figures": self.figures,
             "tables": self.tables,
+            "headline_keys": list(self.headlines),
         }
         if self.variant:
             out["variant"] = self.variant

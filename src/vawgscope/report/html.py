@@ -10,6 +10,7 @@ from plotly.offline import get_plotlyjs
 
 from vawgscope.report import charts, format
 from vawgscope.report.conclusions import key_conclusions
+from vawgscope.report.disclosure import marked
 from vawgscope.report.layout import SECTIONS, section_of
 from vawgscope.report.maps import AreaShapes
 
@@ -48,7 +49,10 @@ def _finding(finding: dict[str, Any], index: int, context: dict[str, Any]) -> di
         "chart": chart,
         "alt": f"Chart for {finding['title']}: {finding['summary']}",
         "figures": figures,
-        "tables": [_table(n, r) for n, r in finding.get("tables", {}).items()],
+        "tables": [
+            _table(n, marked(r, finding.get("suppressed", {}).get(n)))
+            for n, r in finding.get("tables", {}).items()
+        ],
     }
 
 

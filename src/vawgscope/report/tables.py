@@ -10,13 +10,19 @@ from typing import Any
 
 import xlsxwriter
 
+from vawgscope.report.disclosure import marked
+
 
 def iter_tables(profile: dict[str, Any]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """(name, rows) for the Kent comparison and every finding's tables, in report order."""
+    """(name, rows) for the Kent comparison and every finding's tables, in report order.
+
+    Suppressed cells of a public profile show the suppression mark.
+    """
     yield "kent_comparison", profile.get("kent_comparison", [])
     for finding in profile.get("findings", []):
+        suppressed = finding.get("suppressed", {})
         for name, rows in finding.get("tables", {}).items():
-            yield f"{finding['id']}__{name}", rows
+            yield f"{finding['id']}__{name}", marked(rows, suppressed.get(name))
 
 
 def _columns(rows: list[dict[str, Any]]) -> list[str]:

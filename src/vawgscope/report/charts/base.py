@@ -35,6 +35,16 @@ def chart(finding_id: str) -> Callable[[ChartBuilder], ChartBuilder]:
     return register
 
 
+def pct(value: float | None) -> float | None:
+    """A share as a percentage; a withheld share stays a gap in the chart."""
+    return None if value is None else 100 * value
+
+
+def pct_gap(upper: float | None, lower: float | None) -> float | None:
+    """The distance between two shares in percentage points (error bars), or a gap."""
+    return None if upper is None or lower is None else 100 * (upper - lower)
+
+
 def styled(fig: go.Figure, title: str) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 15}},
@@ -84,8 +94,8 @@ def share_bars(rows: list[dict[str, Any]], label: str, title: str, axis: str) ->
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": [100 * (r["high"] - r["share"]) for r in rows],
-                "arrayminus": [100 * (r["share"] - r["low"]) for r in rows],
+                "array": [pct_gap(r["high"], r["share"]) for r in rows],
+                "arrayminus": [pct_gap(r["share"], r["low"]) for r in rows],
             },
         )
     )

@@ -9,6 +9,10 @@ import plotly.graph_objects as go
 from vawgscope.report.charts.base import PALETTE, chart, styled
 
 
+def _gap(upper: float | None, lower: float | None) -> float | None:
+    return None if upper is None or lower is None else upper - lower
+
+
 @chart("temperature_effect")
 def temperature(finding: dict[str, Any]) -> go.Figure | None:
     bins = finding["tables"].get("daily_by_temperature_bin")
@@ -54,8 +58,8 @@ def temperature_by_age(finding: dict[str, Any]) -> go.Figure | None:
             error_y={
                 "type": "data",
                 "symmetric": False,
-                "array": [r["high"] - r["estimate"] for r in rows],
-                "arrayminus": [r["estimate"] - r["low"] for r in rows],
+                "array": [_gap(r["high"], r["estimate"]) for r in rows],
+                "arrayminus": [_gap(r["estimate"], r["low"]) for r in rows],
             },
             marker_color=PALETTE[0],
         )

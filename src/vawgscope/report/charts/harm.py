@@ -6,7 +6,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from vawgscope.report.charts.base import PALETTE, chart, styled
+from vawgscope.report.charts.base import PALETTE, chart, pct, styled
 
 
 @chart("harm_lorenz_curve")
@@ -16,8 +16,8 @@ def lorenz(finding: dict[str, Any]) -> go.Figure | None:
         return None
     fig = go.Figure()
     fig.add_scatter(
-        x=[100 * r["share_of_perpetrators"] for r in rows],
-        y=[100 * r["share_of_harm_most_harmful"] for r in rows],
+        x=[pct(r["share_of_perpetrators"]) for r in rows],
+        y=[pct(r["share_of_harm_most_harmful"]) for r in rows],
         mode="lines",
         name="most harmful first",
         line={"color": PALETTE[3]},
@@ -43,14 +43,14 @@ def harm_volume(finding: dict[str, Any]) -> go.Figure | None:
     fig = go.Figure()
     fig.add_bar(
         y=names,
-        x=[100 * r["share_of_crimes"] for r in rows],
+        x=[pct(r["share_of_crimes"]) for r in rows],
         orientation="h",
         name="% of crimes",
         marker_color=PALETTE[0],
     )
     fig.add_bar(
         y=names,
-        x=[100 * r["share_of_harm"] for r in rows],
+        x=[pct(r["share_of_harm"]) for r in rows],
         orientation="h",
         name="% of harm",
         marker_color=PALETTE[3],

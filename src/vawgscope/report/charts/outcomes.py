@@ -6,7 +6,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from vawgscope.report.charts.base import PALETTE, chart, share_bars, styled
+from vawgscope.report.charts.base import PALETTE, chart, pct, share_bars, styled
 
 
 def _rate_bars(finding: dict[str, Any], table: str, title: str) -> go.Figure | None:
@@ -48,7 +48,7 @@ def funnel(finding: dict[str, Any]) -> go.Figure | None:
         if chosen:
             fig.add_scatter(
                 x=[r["stage"] for r in chosen],
-                y=[100 * r["share_of_recorded"] for r in chosen],
+                y=[pct(r["share_of_recorded"]) for r in chosen],
                 mode="lines+markers",
                 name=group.replace("_", " "),
                 line={"color": PALETTE[i]},

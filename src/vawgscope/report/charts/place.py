@@ -7,7 +7,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from vawgscope.report.charts.base import PALETTE, chart, share_bars, styled
+from vawgscope.report.charts.base import PALETTE, chart, pct, share_bars, styled
 
 
 def _location_bars(rows: list[dict[str, Any]], title: str) -> go.Figure | None:
@@ -58,7 +58,7 @@ def distance_bands(finding: dict[str, Any]) -> go.Figure | None:
     fig = go.Figure(
         go.Bar(
             x=[r["label"] for r in rows],
-            y=[100 * r["share"] for r in rows],
+            y=[pct(r["share"]) for r in rows],
             marker_color=PALETTE[0],
         )
     )
@@ -118,7 +118,7 @@ def reoffending(finding: dict[str, Any]) -> go.Figure | None:
     for i, (family, curve) in enumerate(sorted(curves.items())):
         fig.add_scatter(
             x=curve["day"],
-            y=[100 * v for v in curve["reoffended"]],
+            y=[pct(v) for v in curve["reoffended"]],
             mode="lines",
             name=family.replace("_", " "),
             line={"color": PALETTE[i], "shape": "hv"},

@@ -8,7 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from vawgscope.contract.vocab import REPORTING_CHANNELS
-from vawgscope.report.charts.base import PALETTE, chart, styled
+from vawgscope.report.charts.base import PALETTE, chart, pct, styled
 
 
 @chart("reporting_channel_share")
@@ -18,7 +18,7 @@ def channel_by_group(finding: dict[str, Any]) -> go.Figure | None:
         return None
     shares: dict[str, dict[str, float]] = defaultdict(dict)
     for r in rows:
-        shares[r["reporting_channel"]][r["offence_group"]] = 100 * r["share"]
+        shares[r["reporting_channel"]][r["offence_group"]] = pct(r["share"])
     groups = sorted({r["offence_group"] for r in rows})
     fig = go.Figure()
     for i, channel in enumerate(c for c in REPORTING_CHANNELS if c in shares):
@@ -45,7 +45,7 @@ def channel_by_age(finding: dict[str, Any]) -> go.Figure | None:
         channels = [c for c in REPORTING_CHANNELS if c in chosen]
         fig.add_bar(
             x=channels,
-            y=[100 * chosen[c]["share"] for c in channels],
+            y=[pct(chosen[c]["share"]) for c in channels],
             name=f"{group} victims",
             marker_color=PALETTE[i],
         )

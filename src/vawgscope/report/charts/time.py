@@ -8,7 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from vawgscope.analyses.common import WEEKDAYS
-from vawgscope.report.charts.base import chart, styled
+from vawgscope.report.charts.base import chart, pct, styled
 
 HEAT = "Cividis"  # perceptually uniform and readable with colour-blindness
 
@@ -18,9 +18,9 @@ def weekday_hour(finding: dict[str, Any]) -> go.Figure | None:
     cells = finding["tables"].get("weekday_hour")
     if not cells:
         return None
-    z = [[0.0] * 24 for _ in WEEKDAYS]
+    z: list[list[float | None]] = [[0.0] * 24 for _ in WEEKDAYS]
     for c in cells:
-        z[c["weekday"]][c["hour"]] = 100 * c["share"]
+        z[c["weekday"]][c["hour"]] = pct(c["share"])
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -41,9 +41,12 @@ def hour_by_group(finding: dict[str, Any]) -> go.Figure | None:
     cells = finding["tables"].get("weekday_hour_by_group")
     if not cells:
         return None
-    by_group: dict[str, list[float]] = defaultdict(lambda: [0.0] * 24)
+    by_group: dict[str, list[float | None]] = defaultdict(lambda: [0.0] * 24)
     for c in cells:
-        by_group[c["offence_group"]][c["hour"]] += 100 * c["share"]
+        row, hour = by_group[c["offence_group"]], c["hour"]
+        # An hour with a withheld weekday cell has no true total: leave it blank.
+        share = pct(c["share"])
+        row[hour] = None if share is None or row[hour] is None else row[hour] + share
     groups = sorted(by_group)
     fig = go.Figure(
         go.Heatmap(
