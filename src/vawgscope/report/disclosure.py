@@ -329,6 +329,11 @@ def _hidden_labels(
     ]
 
 
+def _mentions_share(summary: str, values: set[float]) -> bool:
+    """Whether the summary quotes a withheld share, as the report writes it (e.g. 25.0%)."""
+    return any(f"{100 * v:.1f}%" in summary for v in values if 0 <= v <= 1)
+
+
 def _mentions(summary: str, values: set[int]) -> bool:
     """Whether the summary states one of the values as a number of its own (not in "1-2")."""
     return any(re.search(rf"(?<![\d.,-]){v}(?![\d-]|[.,]\d)", summary) for v in values)
@@ -384,7 +389,12 @@ def _disclose_finding(finding: dict[str, Any], threshold: int) -> tuple[dict[str
     out = {**finding, "figures": figures, "tables": tables}
     if suppressed:
         out["suppressed"] = suppressed
-    if withheld.small_figure or _mentions(finding.get("summary", ""), withheld.small_counts):
+    summary = finding.get("summary", "")
+    if (
+        withheld.small_figure
+        or _mentions(summary, withheld.small_counts)
+        or _mentions_share(summary, withheld.values)
+    ):
         out["summary"] = (
             f"Some figures of this finding are withheld: they rest on fewer than {threshold} "
             "crimes or people."
