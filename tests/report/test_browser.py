@@ -89,3 +89,42 @@ def test_crimes_only_report_says_what_person_sections_need(tmp_path: Path) -> No
     assert "Not available: needs persons, crime_persons." in text
     _, errors, requests = _open(paths.html, tmp_path / "out" / "screenshot.png")
     assert errors == [] and requests == []
+
+
+def test_report_prints_to_a4_without_overflow(small_world_dir: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ingest(small_world_dir, tmp_path / "s.duckdb")
+    paths = write_report(build_profile(Dataset.open(tmp_path / "s.duckdb")), tmp_path / "out")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(paths.html.as_uri())
+        page.wait_for_load_state("load")
+        pdf = page.pdf(format="A4", print_background=True)
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+        # Plotly re-lays out each chart to the new width, one after another.
+        page.wait_for_function(
+            "document.documentElement.scrollWidth <= 794 && "
+            "Array.from(document.querySelectorAll('.plotly-graph-div'))"
+            ".every(d => d.getBoundingClientRect().right <= 794)",
+            timeout=20_000,
+        )
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        widest_chart = page.evaluate(
+            "Math.max(...Array.from(document.querySelectorAll('.plotly-graph-div'))"
+            ".map(d => d.getBoundingClientRect().right))"
+        )
+        definition_shown = page.locator("details.definition p").first.is_visible()
+        long_tables_hidden = all(
+            not d.is_visible() for d in page.locator("details.table.long").all()[:5]
+        )
+        print_notes = page.locator(".print-only").first.is_visible()
+        browser.close()
+    assert pdf[:5] == b"%PDF-" and len(pdf) > 50_000
+    assert overflow <= 794 and widest_chart <= 794
+    assert definition_shown and long_tables_hidden and print_notes

@@ -16,6 +16,7 @@ from vawgscope.report.maps import AreaShapes
 
 #: Rows of a table shown in the page; the CSV and Excel files hold them all.
 MAX_ROWS = 200
+PRINT_ROWS = 40
 
 
 def _environment() -> jinja2.Environment:
@@ -23,7 +24,7 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(["html", "j2"]))
 
 
-def _table(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _table(name: str, rows: list[dict[str, Any]], file: str) -> dict[str, Any]:
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))
@@ -34,6 +35,9 @@ def _table(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         "rows": [[format.value(row.get(c)) for c in columns] for row in shown],
         "truncated": len(rows) > len(shown),
         "total": len(rows),
+        "file": file,
+        # Long tables stay on screen but are left out of a printed copy (the CSV has them).
+        "long": len(rows) > PRINT_ROWS,
     }
 
 
@@ -50,7 +54,7 @@ def _finding(finding: dict[str, Any], index: int, context: dict[str, Any]) -> di
         "alt": f"Chart for {finding['title']}: {finding['summary']}",
         "figures": figures,
         "tables": [
-            _table(n, marked(r, finding.get("suppressed", {}).get(n)))
+            _table(n, marked(r, finding.get("suppressed", {}).get(n)), f"{finding['id']}__{n}.csv")
             for n, r in finding.get("tables", {}).items()
         ],
     }
@@ -114,6 +118,7 @@ def render_html(
             lede=lede,
             note=dataset.get("note"),
             public=public,
+            disclosure=profile.get("disclosure"),
             css=css,
             plotly_js=get_plotlyjs(),
             conclusions=key_conclusions(profile),
