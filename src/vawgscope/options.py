@@ -85,6 +85,9 @@ class Options:
     #: False-discovery rate for hot spots (Benjamini–Hochberg across areas).
     hotspot_fdr: float = 0.05
     confidence: float = 0.95
+    #: Keep months that the data-quality check flags as anomalously low (suspected incomplete
+    #: files) in trend, seasonality and forecast models; by default they are left out.
+    keep_anomalous_months: bool = False
 
     def __post_init__(self) -> None:
         if self.year_basis not in ("calendar", "financial"):

@@ -106,3 +106,110 @@ def test_demo_world_quality(demo_store: Path) -> None:
     assert rows == {t: int(ds.info.meta[f"rows.{t}"]) for t in ds.info.tables}
     # The demo world gives every crime a location and an exact time.
     assert finding.figures["no_location"] == 0 and finding.figures["no_exact_time"] == 0
+
+
+# --- the low-volume rule (suspected incomplete months) ---------------------------------------
+
+
+def test_low_volume_rule_flags_a_month_at_a_third_of_its_neighbours() -> None:
+    # 100 crimes a day in every month except April 2021, with 1,000 in 30 days (33.3 a day):
+    # April's 6 neighbours (Jan–Mar, May–Jul) all run at 100 a day, so expected = 30 × 100 =
+    # 3,000 and ratio = 1,000 / 3,000 = 1/3 < 0.5 (and P(X ≤ 1,000 | 3,000) is tiny).
+    counts = {"2021-01": 3100, "2021-02": 2800, "2021-03": 3100, "2021-04": 1000}
+    counts |= {"2021-05": 3100, "2021-06": 3000, "2021-07": 3100}
+    ratios = quality.volume_ratios(counts)
+    assert ratios["2021-04"]["expected"] == pytest.approx(3000)
+    assert ratios["2021-04"]["ratio"] == pytest.approx(1 / 3)
+    # January's neighbours (Feb, Mar, Apr: 100, 100, 33.3 a day) have median 100: ratio 1
+    assert ratios["2021-01"]["ratio"] == pytest.approx(1.0)
+    assert quality.low_volume_months(counts) == ["2021-04"]
+
+
+def test_low_volume_rule_needs_two_neighbours_and_more_than_noise() -> None:
+    # one neighbour only: not judged
+    assert quality.volume_ratios({"2021-01": 3100, "2021-02": 100}) == {}
+    # Feb: 1 crime against 28 × 4/31 = 3.6 expected is a ratio of 0.28, but P(X ≤ 1) =
+    # e^-3.6 × (1 + 3.6) ≈ 0.13, well above 0.001: a halving of tiny counts is noise
+    counts = {"2021-01": 4, "2021-02": 1, "2021-03": 4}
+    assert quality.volume_ratios(counts)["2021-02"]["ratio"] < 0.5
+    assert quality.low_volume_months(counts) == []
+
+
+def public_crimes() -> list[dict[str, Any]]:
+    """Crimes-only, month-level: 60 crimes a month Jan–Jun 2021 except March with 10, and
+    August with 60 after a missing July; two crimes carry an LSOA outside the areas."""
+    rows = []
+    for month, n in ((1, 60), (2, 60), (3, 10), (4, 60), (5, 60), (6, 60), (8, 60)):
+        for i in range(n):
+            rows.append(
+                crime(
+                    f"P{month:02d}-{i:02d}",
+                    recorded_date=f"2021-{month:02d}-01",
+                    occurred_from=f"2021-{month:02d}-01",
+                    time_precision="month",
+                    domestic="",
+                    crime_type="Violence and sexual offences",
+                    offence_group="other",
+                    location_type="unknown",
+                    lsoa_code="E09999999" if (month, i) in ((1, 0), (2, 0)) else LSOA,
+                )
+            )
+    return rows
+
+
+def open_public(tmp_path: Path, options: Any = None) -> Dataset:
+    from tests.helpers import write_csv
+    from vawgscope.options import Options
+
+    folder = write_dataset(tmp_path / "p", public_crimes())
+    write_csv(
+        folder / "areas.csv",
+        [
+            {
+                "lsoa_code": LSOA,
+                "lsoa_name": "Maidstone 001A",
+                "district": "Maidstone",
+                "easting": 576000,
+                "northing": 155000,
+            }
+        ],
+    )
+    ingest(folder, tmp_path / "p.duckdb")
+    return Dataset.open(tmp_path / "p.duckdb", options or Options())
+
+
+def test_public_quality_flags_the_low_month_and_counts_outside_areas(tmp_path: Path) -> None:
+    finding = quality.data_quality(open_public(tmp_path))
+    figures = finding.figures
+    # March: 10 against the median of Jan, Feb, Apr, May, Jun (60 in 31, 28, 30, 31, 30 days)
+    # per day = 60/30 = 2 → expected 31 × 2 = 62, ratio 10/62 = 0.16
+    [march] = figures["low_volume_months"]
+    assert march["month"] == "2021-03" and march["expected"] == pytest.approx(62)
+    assert figures["months_left_out_of_models"] == ["2021-03"]
+    assert figures["missing_months"] == ["2021-07"]  # a gap, never a zero
+    assert "2021-07" not in figures["months_present"]
+    assert figures["outside_force_area"] == 2
+    assert figures["public_ingest"] == {}  # not a police.uk ingest
+    months = {m["month"]: m for m in finding.tables["months"]}
+    assert months["2021-03"]["low_volume"] is True and months["2021-03"]["left_out_of_models"]
+    assert "2021-03 (16% of its neighbours)" in finding.summary
+
+
+def test_trend_models_leave_the_low_month_out_unless_kept(tmp_path: Path) -> None:
+    from vawgscope.analyses import trends
+    from vawgscope.options import Options
+
+    left = trends.seasonality(open_public(tmp_path / "a"))
+    assert left.figures["months_left_out_of_models"] == ["2021-03"]
+    assert [r["month"] for r in left.tables["months_left_out_of_models"]] == ["2021-03"]
+    assert trends.monthly_totals(open_public(tmp_path / "b")).complete == [
+        "2021-01",
+        "2021-02",
+        "2021-04",
+        "2021-05",
+        "2021-06",
+        "2021-08",
+    ]
+    kept = open_public(tmp_path / "c", Options(keep_anomalous_months=True))
+    assert trends.seasonality(kept).figures["months_left_out_of_models"] == []
+    assert quality.data_quality(kept).figures["months_left_out_of_models"] == []

@@ -7,6 +7,12 @@ with none has a true zero. A month is *complete* when all its days lie inside th
 (``Dataset.window``); when the last crimes are month-level records (``time_precision`` =
 ``month``, dated the first of their month) their month counts as complete, because such a
 date stands for the whole month.
+
+Months that the data-quality check flags as anomalously low (suspected incomplete files, the
+rule in :data:`vawgscope.analyses.quality.LOW_VOLUME_RULE`) are *left out* of every model
+here — growth, summer peaks, period effects — as if they were not complete, unless
+``options.keep_anomalous_months`` keeps them; the monthly and seasonality tables still show
+their counts and mark them ``left_out_of_models``.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import calendar
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +30,7 @@ import statsmodels.api as sm
 
 from vawgscope.analyses.common import count_ratio, month_of, rows, scalar, share
 from vawgscope.analyses.finding import Finding, definition_of, not_available
+from vawgscope.analyses.quality import LOW_VOLUME_RULE, low_volume_months
 from vawgscope.dataset import Dataset
 
 SUMMER_MONTHS: tuple[int, ...] = (6, 7, 8)
@@ -77,7 +84,10 @@ class MonthlyTotals:
 
     counts: dict[str, int]
     window: list[str]
+    #: Complete months present and not left out of models.
     complete: list[str]
+    #: Months flagged as anomalously low and left out of models (gaps are never here).
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def missing(self) -> list[str]:
@@ -94,8 +104,21 @@ def monthly_totals(ds: Dataset) -> MonthlyTotals:
         return MonthlyTotals({}, [], [])
     assert ds.window.first is not None and ds.window.last is not None
     window = months_between(ds.window.first.strftime("%Y-%m"), ds.window.last.strftime("%Y-%m"))
-    complete = [m for m in _complete_window_months(ds) if m in counts]
-    return MonthlyTotals(counts, window, complete)
+    left_out = months_left_out_of_models(ds, counts)
+    complete = [m for m in _complete_window_months(ds) if m in counts and m not in left_out]
+    return MonthlyTotals(counts, window, complete, left_out)
+
+
+def months_left_out_of_models(ds: Dataset, counts: dict[str, int] | None = None) -> list[str]:
+    """Months that trend, seasonality and forecast models leave out: in-scope months flagged
+    by the low-volume rule, or none when ``options.keep_anomalous_months`` is set."""
+    if ds.options.keep_anomalous_months:
+        return []
+    if counts is None:
+        crimes = ds.crimes
+        expr = crimes.group_by(month=month_of(crimes.occurred_from)).aggregate(n=crimes.count())
+        counts = {r["month"]: int(r["n"]) for r in rows(expr)}
+    return low_volume_months(counts)
 
 
 def _complete_window_months(ds: Dataset) -> list[str]:
@@ -317,7 +340,8 @@ def summer_peak_years(ds: Dataset) -> Finding:
     Definition: complete calendar years whose mean monthly count for June–August exceeds the
     mean of the other nine months. A calendar year is complete when all twelve of its months
     are complete months of the window and none is a gap (a year missing a month is not
-    complete). Not available when no calendar year is complete.
+    complete) or left out of models as anomalously low. Not available when no calendar year
+    is complete.
 
     Interval: each year's table row also gives the summer ÷ other-months rate ratio with an
     exact conditional interval (summer crimes ~ Binomial(all crimes, 3·RR / (3·RR + 9)),
@@ -418,7 +442,9 @@ def monthly_counts(ds: Dataset) -> Finding:
     which has no VAWG offence groups). A month with no in-scope crime at all is a gap: its
     counts are empty (never 0) and it is listed under ``missing_months``; in a month with
     crimes, a group with none counts 0. ``complete`` says whether all the month's days lie
-    inside the window.
+    inside the window. A month flagged as anomalously low keeps its count here and is listed
+    in the ``months_left_out_of_models`` table: trend, seasonality and forecast models leave
+    it out.
     """
     key = "crime_type" if ds.crimes_only else "offence_group"
     totals = monthly_totals(ds)
@@ -443,8 +469,14 @@ def monthly_counts(ds: Dataset) -> Finding:
         definition=definition_of(monthly_counts),
         summary=f"{len(totals.counts)} months with crimes"
         + (f"; {len(missing)} month(s) missing: {', '.join(missing)}." if missing else "."),
-        figures={"grouped_by": key, "groups": [str(g) for g in groups], "missing_months": missing},
-        tables={"monthly_counts": table},
+        figures={
+            "grouped_by": key,
+            "groups": [str(g) for g in groups],
+            "missing_months": missing,
+            "months_left_out_of_models": totals.left_out,
+            "left_out_rule": LOW_VOLUME_RULE,
+        },
+        tables={"monthly_counts": table, "months_left_out_of_models": _left_out_rows(totals)},
     )
 
 
@@ -454,7 +486,8 @@ def seasonality(ds: Dataset) -> Finding:
     Definition: in-scope crimes in each month, laid out as rows year × month of the year, with
     years calendar or financial (April–March, named by the year it starts in) as
     ``options.year_basis`` sets; financial years list April first. Gaps (months of the window
-    with no crimes) are empty, never 0; months outside the window are not listed.
+    with no crimes) are empty, never 0; months outside the window are not listed; a month
+    flagged as anomalously low keeps its count and is marked ``left_out_of_models``.
     """
     basis = ds.options.year_basis
     totals = monthly_totals(ds)
@@ -468,6 +501,7 @@ def seasonality(ds: Dataset) -> Finding:
             "period": month,
             "crimes": totals.counts.get(month),
             "complete": month in complete,
+            "left_out_of_models": month in totals.left_out,
         }
         for month in totals.window
     ]
@@ -477,9 +511,23 @@ def seasonality(ds: Dataset) -> Finding:
         definition=definition_of(seasonality),
         summary=f"Monthly crimes for {len({r['year'] for r in table})} {basis} year(s)"
         + (f"; missing months: {', '.join(totals.missing)}." if totals.missing else "."),
-        figures={"year_basis": basis, "missing_months": totals.missing},
-        tables={"crimes_by_year_and_month": table},
+        figures={
+            "year_basis": basis,
+            "missing_months": totals.missing,
+            "months_left_out_of_models": totals.left_out,
+        },
+        tables={
+            "crimes_by_year_and_month": table,
+            "months_left_out_of_models": _left_out_rows(totals),
+        },
     )
+
+
+def _left_out_rows(totals: MonthlyTotals) -> list[dict[str, Any]]:
+    return [
+        {"month": m, "crimes": totals.counts.get(m), "reason": LOW_VOLUME_RULE}
+        for m in totals.left_out
+    ]
 
 
 # --- period effects -------------------------------------------------------------------------
@@ -655,6 +703,12 @@ def _history_problem(
     gaps = [m for m in months if m not in totals.counts]
     if gaps:
         return f"months of the period are missing from the data: {', '.join(gaps)}"
+    flagged = [m for m in months if m in totals.left_out]
+    if flagged:
+        return (
+            "months of the period are anomalously low (suspected incomplete) and left out: "
+            + ", ".join(flagged)
+        )
     if len(history) < MIN_HISTORY_MONTHS:
         return (
             f"{len(history)} complete months before the period; the model needs "
@@ -738,15 +792,16 @@ def period_effects(ds: Dataset) -> Finding:
     the monthly counts before the period, predicting the period — split domestic /
     non-domestic (crimes with no ``domestic`` value count in the total only; the splits are
     null when no crime has one). The history is every complete month that ends before the
-    period starts, except gaps (no crimes at all: left out, never zero) and months that any
+    period starts, except gaps (no crimes at all: left out, never zero), months flagged as
+    anomalously low (unless ``options.keep_anomalous_months``) and months that any
     named period touches (their counts are the departures being measured). Periods are whole
     days, start and end included. Observed counts crimes dated inside the period (a
     month-level record counts the share of its month's days that the period covers);
     expected sums each touched month's predicted count times the share of that month's days
     inside the period (so a constant history of c a month expects c × days/days-in-month). A
     period is not estimated, and is listed with the reason, when it reaches outside the
-    window, touches a missing month, or has fewer than 24 history months or history months
-    that miss a month of the year. Not available without a ``periods`` table.
+    window, touches a missing or left-out month, or has fewer than 24 history months or
+    history months that miss a month of the year. Not available without a ``periods`` table.
 
     Interval: a 95% prediction interval (``options.confidence``) for the period's count, by
     simulation (20,000 draws, fixed seed so runs repeat): coefficients drawn from their
@@ -795,7 +850,11 @@ def period_effects(ds: Dataset) -> Finding:
         title=title,
         definition=definition,
         summary=_period_summary(effects, skipped),
-        figures={"domestic_split": domestic_known, "missing_months": totals.missing},
+        figures={
+            "domestic_split": domestic_known,
+            "missing_months": totals.missing,
+            "months_left_out_of_models": totals.left_out,
+        },
         tables=tables,
         headlines={key: effects},
     )

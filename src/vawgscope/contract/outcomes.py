@@ -6,6 +6,10 @@ Outcome numbers follow the Home Office Counting Rules' outcomes framework. Outco
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
 HOME_OFFICE_OUTCOMES: dict[int, str] = {
     1: "Charge/summons (including 1A: alternative offence charged)",
     2: "Caution - youths",
@@ -62,3 +66,51 @@ def outcome_group(code: int) -> str:
         if code in codes:
             return name
     raise ValueError(f"outcome code {code!r} is not a Home Office outcome type (1-22)")
+
+
+# --- police.uk outcome categories -----------------------------------------------------------
+
+#: The one table that turns data.police.uk outcome categories into Home Office outcome types.
+POLICE_UK_OUTCOMES_FILE = Path(__file__).with_name("police_uk_outcomes.csv")
+
+
+@dataclass(frozen=True)
+class PoliceUkOutcome:
+    """One police.uk outcome category and what it means in Home Office terms.
+
+    ``outcome_code`` is set only where the category is one Home Office outcome type
+    (``match`` ``exact``) or follows from one (``implied``: every court stage follows a
+    charge, outcome 1); a category that covers several types (``group``) has no code but
+    names its candidate ``home_office_codes`` and its ``outcome_group``. ``has_outcome`` is
+    false for "Under investigation" and "Status update unavailable". ``precedence`` breaks
+    ties between outcomes published in the same month for the same crime (lowest wins: a
+    charge of any suspect outranks an out-of-court disposal, which outranks closure).
+    """
+
+    police_uk_outcome: str
+    outcome_code: int | None
+    home_office_codes: tuple[int, ...]
+    outcome_group: str
+    match: str
+    has_outcome: bool
+    precedence: int
+    note: str
+
+
+def police_uk_outcomes() -> dict[str, PoliceUkOutcome]:
+    """The police.uk outcome table (``police_uk_outcomes.csv``), keyed by category."""
+    with POLICE_UK_OUTCOMES_FILE.open(newline="", encoding="utf-8") as handle:
+        table = {}
+        for row in csv.DictReader(handle):
+            codes = tuple(int(c) for c in row["home_office_codes"].split(";") if c)
+            table[row["police_uk_outcome"]] = PoliceUkOutcome(
+                police_uk_outcome=row["police_uk_outcome"],
+                outcome_code=int(row["outcome_code"]) if row["outcome_code"] else None,
+                home_office_codes=codes,
+                outcome_group=row["outcome_group"],
+                match=row["match"],
+                has_outcome=row["has_outcome"] == "true",
+                precedence=int(row["precedence"]),
+                note=row["note"],
+            )
+    return table

@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 
 from vawgscope import __version__
 from vawgscope.contract.mapping import Mapping
 from vawgscope.contract.tables import TABLES
-from vawgscope.ingest import geo, pseudonymise
+from vawgscope.ingest import geo, police_uk, pseudonymise
 from vawgscope.ingest.plan import IngestPlan, TablePlan, plan_ingest
 from vawgscope.ingest.sources import IngestError, stage
 from vawgscope.ingest.sql import ident, literal
@@ -70,8 +71,12 @@ def ingest(
     rejects_dir: Path | None = None,
     secret_path: Path | None = None,
     progress: Progress | None = None,
+    format: Literal["contract", "police-uk"] = "contract",
 ) -> IngestReport:
     """Load the dataset in ``data_dir`` into the DuckDB file ``store``.
+
+    ``format="police-uk"`` reads data.police.uk street and outcomes files as published
+    (:mod:`vawgscope.ingest.police_uk`) instead of contract tables.
 
     Raises :class:`IngestError` for anything that stops the run; nothing is changed then.
     """
@@ -84,7 +89,12 @@ def ingest(
     try:
         con = duckdb.connect(str(work / "stage.duckdb"))
         try:
-            plan = plan_ingest(data_dir, mapping, con)
+            if format == "police-uk":
+                plan = police_uk.plan_police_uk(data_dir, mapping, con)
+            elif format == "contract":
+                plan = plan_ingest(data_dir, mapping, con)
+            else:
+                raise IngestError(f"unknown format {format!r}; expected contract or police-uk")
             key = pseudonymise.load_or_create_secret(secret_path)
             _prepare(con, work, key)
             reports = {
@@ -93,7 +103,8 @@ def ingest(
             }
             fingerprint = _fingerprint(con, list(reports))
             lookup_tmp = _write_lookup(con, work) if not plan.crimes_only else None
-            _write_meta(con, plan, reports, fingerprint, key, data_dir)
+            extra, warnings = _police_uk_record(con, plan)
+            _write_meta(con, plan, reports, fingerprint, key, data_dir, extra)
         finally:
             con.close()
         os.replace(work / "new.duckdb", store)
@@ -104,7 +115,14 @@ def ingest(
             os.replace(lookup_tmp, lookup)
         _replace_rejects(work / "rejects", rejects_dir)
         return IngestReport(
-            store, rejects_dir, plan.crimes_only, reports, fingerprint, lookup, secret_path
+            store,
+            rejects_dir,
+            plan.crimes_only,
+            reports,
+            fingerprint,
+            lookup,
+            secret_path,
+            warnings,
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -151,16 +169,22 @@ def _load_table(
     )
     read = 0
     on_rows = (lambda n: progress(name, n)) if progress else None
-    for index, source in enumerate(tp.sources):
+    police = isinstance(tp, police_uk.PoliceUkTablePlan)
+    if police:
+        read = police_uk.stage_crimes(con, tp, raw, structural, rejects_dir, on_rows)
+    for index, source in enumerate(() if police else tp.sources):
         per_file = f"{structural}_{index}"
         read += stage(con, source, raw, columns, tp.mapping, per_file, on_rows)
         con.execute(f"INSERT INTO {structural} SELECT * FROM {per_file}")
     ctx = TableContext(tp.table, tp.mapping, tp.present, plan.crimes_only)
-    con.execute(f"CREATE TEMP VIEW src_{name} AS SELECT {tp.rename_select()} FROM {raw}")
+    if not police:
+        con.execute(f"CREATE TEMP VIEW src_{name} AS SELECT {tp.rename_select()} FROM {raw}")
     con.execute(f"CREATE TABLE chk_{name} AS {checked_select(f'src_{name}', ctx, list(tp.extras))}")
     for lat, lon, east, north in tp.table.lat_lon:
         if lat in tp.present and lon in tp.present:
             geo.fill_bng(con, f"chk_{name}", lat, lon, east, north)
+    if police:
+        police_uk.flag_rows(con, f"chk_{name}")
     _flag_duplicates(con, name, tp.table.key)
     if name == "crime_persons":
         _flag_dangling_links(con)
@@ -296,6 +320,17 @@ def _write_lookup(con: duckdb.DuckDBPyConnection, work: Path) -> Path:
     return target
 
 
+def _police_uk_record(
+    con: duckdb.DuckDBPyConnection, plan: IngestPlan
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The police.uk reader's counts for the ingest record, and its warnings."""
+    for tp in plan.tables:
+        if isinstance(tp, police_uk.PoliceUkTablePlan):
+            extra = police_uk.summary(con)
+            return extra, police_uk.warnings_of(tp, extra)
+    return {}, ()
+
+
 def _write_meta(
     con: duckdb.DuckDBPyConnection,
     plan: IngestPlan,
@@ -303,6 +338,7 @@ def _write_meta(
     fingerprint: str,
     key: bytes,
     data_dir: Path,
+    extra: dict[str, str] | None = None,
 ) -> None:
     meta = {
         "schema_version": "1",
@@ -315,6 +351,7 @@ def _write_meta(
         "tables": ",".join(reports),
         **{f"rows.{n}": str(r.loaded) for n, r in reports.items()},
         **{f"rejected.{n}": str(r.rejected) for n, r in reports.items()},
+        **(extra or {}),
     }
     con.execute(f"CREATE TABLE out.{META_TABLE} (key VARCHAR, value VARCHAR)")
     con.executemany(f"INSERT INTO out.{META_TABLE} VALUES (?, ?)", list(meta.items()))
@@ -323,7 +360,7 @@ def _write_meta(
 def _replace_rejects(new: Path, rejects_dir: Path) -> None:
     """Swap in this run's rejects; files of earlier runs for contract tables are removed."""
     rejects_dir.mkdir(parents=True, exist_ok=True)
-    for name in TABLES:
+    for name in (*TABLES, police_uk.OUTCOME_REJECTS):
         stale = rejects_dir / f"{name}.csv"
         if stale.exists():
             stale.unlink()
