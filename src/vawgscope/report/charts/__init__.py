@@ -11,6 +11,7 @@ from vawgscope.report.charts import (  # noqa: F401  isort: skip
     people,
     place,
     quality,
+    reoffending,
     reporting,
     time,
     trends,
