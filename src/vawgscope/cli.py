@@ -33,6 +33,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+context_app = typer.Typer(
+    help="Context tables (areas, population, premises, weather) from public files.",
+    no_args_is_help=True,
+)
+app.add_typer(context_app, name="context")
+INGEST_FORMATS: tuple[str, ...] = ("contract", "police-uk")
 console = Console()
 USER_ERRORS = (
     IngestError,
@@ -107,8 +113,17 @@ def demo_data(
 
 
 def _run_ingest(
-    data_dir: Path, store: Path, mapping: Path | None, rejects: Path | None, secret: Path | None
+    data_dir: Path,
+    store: Path,
+    mapping: Path | None,
+    rejects: Path | None,
+    secret: Path | None,
+    fmt: str = "contract",
 ) -> IngestReport:
+    if fmt not in INGEST_FORMATS:
+        raise ValueError(f"--format must be one of {', '.join(INGEST_FORMATS)}, got {fmt!r}")
+    if fmt == "police-uk" and mapping:
+        raise ValueError("--mapping applies to contract folders; police.uk files need none")
     loaded_mapping = load_mapping(mapping) if mapping else None
     with _progress() as progress:
         tasks: dict[str, Any] = {}
@@ -128,6 +143,7 @@ def _run_ingest(
             rejects_dir=rejects,
             secret_path=secret,
             progress=report,
+            format=fmt,  # type: ignore[arg-type]
         )
     _print_ingest(report_)
     return report_
@@ -149,12 +165,25 @@ def _print_ingest(report: IngestReport) -> None:
         console.print(f"Rejected rows, with file, row, column and reason: {report.rejects_dir}")
     if report.lookup:
         console.print(f"Pseudonym lookup (restricted) beside the secret: {report.lookup}")
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
 
 
 @app.command("ingest")
 def ingest_command(
-    data_dir: Annotated[Path, typer.Argument(help="Folder of table files (CSV or Parquet).")],
+    data_dir: Annotated[
+        Path, typer.Argument(help="Folder of table files (CSV or Parquet), or of police.uk files.")
+    ],
     store: Annotated[Path, typer.Option(help="DuckDB store file to write.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="contract (tables named as the data contract, or by --mapping) or police-uk "
+            "(the monthly *-street.csv and *-outcomes.csv files as downloaded, with any context "
+            "tables from `vawgscope context build` in the same folder).",
+        ),
+    ] = "contract",
     mapping: Annotated[
         Path | None, typer.Option(help="YAML mapping of the export onto the contract.")
     ] = None,
@@ -172,7 +201,83 @@ def ingest_command(
 ) -> None:
     """Validate a dataset folder and load it into a store; rejected rows keep their reasons."""
     with _user_errors():
-        _run_ingest(data_dir, store, mapping, rejects, secret)
+        _run_ingest(data_dir, store, mapping, rejects, secret, fmt)
+
+
+# --- context ---------------------------------------------------------------------------------
+
+
+def _weather_columns(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    columns = {}
+    for pair in pairs:
+        target, sep, source = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--weather-column must look like tmean_c=TEMP, got {pair!r}")
+        columns[target.strip()] = source.strip()
+    return columns
+
+
+@context_app.command("build")
+def context_build(
+    boundaries: Annotated[
+        Path, typer.Option(help="ONS LSOA boundaries (GeoJSON); their edition is the target.")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for areas, population, premises, weather.")],
+    imd: Annotated[
+        list[Path] | None, typer.Option(help="IMD 2019 File 1 (and File 2), .xlsx or CSV.")
+    ] = None,
+    population: Annotated[
+        list[Path] | None, typer.Option(help="Census 2021 TS001, TS007a and TS008 CSVs.")
+    ] = None,
+    premises: Annotated[Path | None, typer.Option(help="Open Pubs / FSA premises CSV.")] = None,
+    weather: Annotated[
+        Path | None, typer.Option(help="HadCET daily mean file, or a daily CSV.")
+    ] = None,
+    weather_column: Annotated[
+        list[str] | None,
+        typer.Option(help="For a daily CSV: contract column = its column (repeatable)."),
+    ] = None,
+    lookup: Annotated[Path | None, typer.Option(help="LSOA → local authority lookup CSV.")] = None,
+    other_boundaries: Annotated[
+        Path | None,
+        typer.Option(help="The other LSOA edition's GeoJSON, to put its codes on the target."),
+    ] = None,
+    edition_lookup: Annotated[
+        Path | None, typer.Option(help="Official LSOA 2011 ↔ 2021 lookup CSV (preferred).")
+    ] = None,
+) -> None:
+    """Write the contract's context tables from the public files as published."""
+    from vawgscope.context import build_context
+
+    with _user_errors():  # a ContextError is a ValueError naming the file at fault
+        report = build_context(
+            boundaries=boundaries,
+            imd=imd or None,
+            population=population or None,
+            premises=premises,
+            weather=weather,
+            lookup=lookup,
+            out=out,
+            other_boundaries=other_boundaries,
+            edition_lookup=edition_lookup,
+            weather_columns=_weather_columns(weather_column),
+        )
+    table = Table(title=f"Context tables in {report.out}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in report.rows.items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+    if report.edition_unmatched_share is not None:
+        console.print(
+            f"LSOA edition {report.edition}: {report.edition_codes or 0:,} codes of the other "
+            f"edition mapped by {report.edition_method}; "
+            f"{100 * report.edition_unmatched_share:.1f}% could not be matched."
+        )
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {note}", soft_wrap=True)
 
 
 # --- profile ---------------------------------------------------------------------------------
@@ -292,6 +397,21 @@ def profile_command(
     hotspot_neighbours: Annotated[
         str | None, typer.Option(help="Hot-spot neighbours: queen, rook or knn.")
     ] = None,
+    crime_types: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--crime-type",
+            help="Crimes-only data: the published crime types that stand in for VAWG "
+            "(repeatable; default 'Violence and sexual offences').",
+        ),
+    ] = None,
+    keep_anomalous_months: Annotated[
+        bool,
+        typer.Option(
+            "--keep-anomalous-months",
+            help="Keep months flagged as anomalously low in trend and forecast models.",
+        ),
+    ] = False,
     backend: Annotated[str, typer.Option(help=f"Engine: {', '.join(BACKENDS)}.")] = "duckdb",
     harm_weights: Annotated[
         Path | None,
@@ -321,6 +441,7 @@ def profile_command(
             "mix_since": date.fromisoformat(mix_since) if mix_since else None,
             "growth_since": date.fromisoformat(growth_since) if growth_since else None,
             "hotspot_neighbours": hotspot_neighbours,
+            "keep_anomalous_months": keep_anomalous_months or None,
             **_nte_window(nte_window),
         }
         options = _options(
@@ -332,6 +453,7 @@ def profile_command(
             domestic=domestic,
             offence_groups=offence_groups,
             districts=districts,
+            crime_types=crime_types,
             date_from=date.fromisoformat(date_from) if date_from else None,
             date_to=date.fromisoformat(date_to) if date_to else None,
         )

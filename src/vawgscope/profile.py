@@ -130,8 +130,10 @@ def dataset_section(ds: Dataset) -> dict[str, Any]:
     if ds.crimes_only:
         types = ", ".join(ds.scope.crime_types)
         section["note"] = (
-            "Crimes-only dataset: no victims or perpetrators, so person filters do not apply; "
-            f"every crime of the chosen types ({types}) is in scope."
+            "Crimes-only dataset (such as data.police.uk): it has no victims, suspects, sex or "
+            "exact times and only broad crime types, so this profile analyses a proxy for VAWG: "
+            f"every crime published as {types}. Findings that need persons or exact times say "
+            "what they need."
         )
     return section
 
