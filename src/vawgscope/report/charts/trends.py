@@ -49,7 +49,7 @@ def monthly(finding: dict[str, Any]) -> go.Figure | None:
                 name=group.replace("_", " "),
                 line={"color": PALETTE[i % len(PALETTE)], "width": 1.6},
             )
-    for period in finding["context"].get("periods") or []:
+    for i, period in enumerate(finding["context"].get("periods") or []):
         fig.add_vrect(
             x0=str(period["start_date"])[:7],
             x1=str(period["end_date"])[:7],
@@ -59,6 +59,9 @@ def monthly(finding: dict[str, Any]) -> go.Figure | None:
             annotation_text=period["name"],
             annotation_position="top left",
             annotation_font_size=9,
+            # Periods close together (the 2020-21 lockdowns) would print their names on top
+            # of each other: each label sits a line lower than the one before.
+            annotation_yshift=-13 * (i % 3),
         )
     fig.update_yaxes(title="crimes a month", rangemode="tozero")
     fig.update_layout(height=440)
