@@ -380,3 +380,62 @@ def test_demo_premises_and_deprivation_go_with_more_crime(demo: Dataset) -> None
     headlines = area_drivers(demo).headlines
     assert headlines["licensed_premises_rate_ratio"]["low"] > 1
     assert headlines["deprivation_rate_ratio"]["low"] > 1
+
+
+# --- temperature, monthly (month-level data) --------------------------------------------------
+#
+# Crimes-only, dated to the month, 2021-01 … 2021-12. Each month has one temperature all month
+# and exactly 1 + t/10 crimes a day: t = 0, 10 or 20 °C gives 1, 2 or 3 crimes a day, so
+# January (31 days, 0 °C) has 31 crimes, July (31 days, 20 °C) 93. One year: no year dummies;
+# the fit is exact, slope 0.1 a degree = +1 crime a day per 10 °C. 2021-06 has crimes but no
+# weather and is left out and named.
+MONTH_TEMPERATURES = (0, 0, 10, 10, 10, None, 20, 20, 10, 10, 0, 0)
+
+
+def _monthly_world(folder: Path) -> Path:
+    crimes, weather = [], []
+    for month, t in enumerate(MONTH_TEMPERATURES, start=1):
+        first = date(2021, month, 1)
+        days = ((first.replace(month=month + 1) if month < 12 else date(2022, 1, 1)) - first).days
+        rate = 1 if t is None else 1 + t // 10
+        crimes += [
+            crime(
+                f"M{month}-{i}",
+                occurred_from=first.isoformat(),
+                recorded_date=first.isoformat(),
+                time_precision="month",
+                domestic="",
+                crime_type="Violence and sexual offences",
+            )
+            for i in range(days * rate)
+        ]
+        if t is not None:
+            weather += [
+                {"date": (first + timedelta(days=d)).isoformat(), "tmean_c": t} for d in range(days)
+            ]
+    write_dataset(folder, crimes)
+    write_csv(folder / "weather.csv", weather, ["date", "tmean_c"])
+    return folder
+
+
+def test_monthly_temperature_fits_month_level_data(tmp_path: Path) -> None:
+    from vawgscope.analyses.drivers import temperature_monthly
+
+    ingest(_monthly_world(tmp_path / "d"), tmp_path / "s.duckdb")
+    ds = Dataset.open(tmp_path / "s.duckdb")
+    finding = temperature_monthly(ds)
+    assert finding.status == "ok", finding.summary
+    assert finding.figures["per_10c"]["estimate"] == pytest.approx(1.0)
+    assert finding.figures["months_used"] == 11
+    assert finding.figures["months_without_enough_weather"] == ["2021-06"]
+    july = next(r for r in finding.tables["months"] if r["month"] == "2021-07")
+    assert july["crimes"] == 93 and july["crimes_a_day"] == pytest.approx(3.0)
+    # The daily model has no day to work with and says so.
+    assert temperature_effect(ds).status == "not_available"
+
+
+def test_monthly_temperature_leaves_daily_data_to_the_daily_model(temperature_ds: Dataset) -> None:
+    from vawgscope.analyses.drivers import temperature_monthly
+
+    finding = temperature_monthly(temperature_ds)
+    assert finding.status == "not_available" and "daily" in finding.summary

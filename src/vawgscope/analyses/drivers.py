@@ -25,7 +25,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
 
-from vawgscope.analyses.common import WEEKDAYS, rows
+from vawgscope.analyses.common import WEEKDAYS, month_of, rows
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.contract.vocab import PERPETRATOR_AGE_BANDS
 from vawgscope.dataset import Dataset
@@ -35,6 +35,7 @@ __all__ = [
     "area_drivers",
     "temperature_by_perpetrator_age",
     "temperature_effect",
+    "temperature_monthly",
 ]
 
 #: Temperature columns of the weather table, in the order of preference (problem-profile.md).
@@ -44,6 +45,8 @@ TEMPERATURE_NEEDS = "weather.tmax_c or weather.tmean_c"
 BIN_WIDTH_C = 2.0
 #: The effect is reported per this many degrees.
 PER_DEGREES = 10.0
+#: A month enters the monthly model when at least this share of its days has a temperature.
+MONTH_WEATHER_COVERAGE = 0.8
 #: Lower bounds of PERPETRATOR_AGE_BANDS (the last band is open).
 _BAND_LOWER: tuple[int, ...] = tuple(
     int(b.split("-")[0].rstrip("+")) for b in PERPETRATOR_AGE_BANDS
@@ -333,6 +336,162 @@ def temperature_effect(ds: Dataset) -> Finding:
             "coefficients": fit.coefficients,
         },
         headlines={"temperature_effect_per_10c": _interval(fit)},
+    )
+
+
+# --- temperature: monthly, for month-level data ----------------------------------------------
+
+
+def _monthly_rows(ds: Dataset, column: str) -> list[dict[str, Any]]:
+    """``month, crimes, days, weather_days, temperature`` for every month with crimes."""
+    crimes = ds.crimes
+    per_month = crimes.group_by(month=month_of(crimes.occurred_from)).aggregate(
+        crimes=crimes.count()
+    )
+    weather = ds.table("weather").filter(ds.table("weather")[column].notnull())
+    weather = weather.group_by("date").aggregate(temperature=weather[column].mean())
+    climate = weather.group_by(month=weather.date.strftime("%Y-%m")).aggregate(
+        weather_days=weather.count(), temperature=weather.temperature.mean()
+    )
+    joined = per_month.left_join(climate, "month").select(
+        per_month.month, per_month.crimes, climate.weather_days, climate.temperature
+    )
+    out = []
+    for r in sorted(rows(joined), key=lambda r: r["month"]):
+        year, month = (int(part) for part in r["month"].split("-"))
+        days = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
+        out.append({**r, "crimes": int(r["crimes"]), "days": days})
+    return out
+
+
+def temperature_monthly(ds: Dataset) -> Finding:
+    """Temperature and monthly crime.
+
+    Definition: for data dated only to the month (such as data.police.uk), 10 × the
+    coefficient of temperature in an OLS of each month's crimes a day (in-scope crimes by the
+    month of `occurred_from` ÷ days in the month) on the month's mean temperature + year fixed
+    effects, in crimes a day per 10 °C. Temperature is `tmax_c` where the weather table has
+    any value of it, else `tmean_c`, averaged over the month's days. A month is used when it
+    has crimes, at least 80% of its days have a temperature, and the data-quality check does
+    not leave it out of models (anomalously low months); months absent from the data are gaps,
+    never zeros. Runs only when most in-scope crimes lack a day (otherwise the daily model
+    applies). Years follow the run's `year_basis`.
+
+    Interval: Wald interval at `confidence` with a Newey–West (HAC, Bartlett kernel)
+    covariance, lag floor(4 (n/100)^(2/9)) months (Newey & West 1994), small-sample
+    corrected; two-sided. With no month-of-year term the coefficient carries the whole
+    seasonal cycle (longer evenings, holidays, the night-time economy) along with temperature:
+    it is an association, not the effect of heat alone.
+    """
+    title = "Temperature and monthly crime"
+    definition = definition_of(temperature_monthly)
+    column = _temperature_column(ds)
+    if column is None:
+        return not_available("temperature_monthly", title, definition, (TEMPERATURE_NEEDS,))
+    total = int(ds.crimes.count().execute())
+    day_level = int(_day_precision(ds.crimes).count().execute())
+    if total == 0 or day_level > total / 2:
+        return not_available(
+            "temperature_monthly",
+            title,
+            definition,
+            ("crimes dated only to the month (daily data use the daily model)",),
+        )
+    from vawgscope.analyses.trends import months_left_out_of_models
+
+    left_out = set(months_left_out_of_models(ds))
+    months = _monthly_rows(ds, column)
+    used = [
+        {
+            "date": date(int(r["month"][:4]), int(r["month"][5:]), 1),
+            "temperature": float(r["temperature"]),
+            "crimes": r["crimes"] / r["days"],
+        }
+        for r in months
+        if r["month"] not in left_out
+        and r["temperature"] is not None
+        and (r["weather_days"] or 0) >= MONTH_WEATHER_COVERAGE * r["days"]
+    ]
+    fit = _fit_monthly(used, ds.options.confidence, ds.options.year_basis)
+    if fit is None:
+        return not_available(
+            "temperature_monthly",
+            title,
+            definition,
+            ("more months with crimes and temperature (at least two a year and a spread)",),
+        )
+    used_months = {u["date"].strftime("%Y-%m") for u in used}
+    table = [
+        {
+            "month": r["month"],
+            "crimes": r["crimes"],
+            "days": r["days"],
+            "crimes_a_day": r["crimes"] / r["days"],
+            "temperature": r["temperature"],
+            "used": r["month"] in used_months,
+            "fitted": None
+            if r["temperature"] is None
+            else fit.mean_crimes + fit.slope * (float(r["temperature"]) - fit.mean_temperature),
+        }
+        for r in months
+    ]
+    label = "maximum" if column == "tmax_c" else "mean"
+    return Finding(
+        id="temperature_monthly",
+        title=title,
+        definition=definition,
+        summary=(
+            f"Months 10 °C warmer (monthly {label} temperature) have {fit.estimate:+.1f} crimes "
+            f"a day (95% interval {fit.low:+.1f} to {fit.high:+.1f}), against a mean of "
+            f"{fit.mean_crimes:.1f} a day, over {fit.days} months; an association that "
+            "includes the seasons."
+        ),
+        figures={
+            "temperature_column": column,
+            "per_10c": _interval(fit),
+            "months_used": fit.days,
+            "months_left_out_low_volume": sorted(left_out),
+            "months_without_enough_weather": sorted(
+                r["month"] for r in months if r["month"] not in used_months | left_out
+            ),
+            "interval_method": f"Newey-West HAC, {fit.hac_lags} lags",
+            "year_basis": ds.options.year_basis,
+        },
+        tables={"months": table, "coefficients": fit.coefficients},
+    )
+
+
+def _fit_monthly(
+    months: list[dict[str, Any]], confidence: float, year_basis: str
+) -> TemperatureFit | None:
+    """OLS of crimes a day on temperature and year fixed effects, one row per month."""
+    if len(months) < 6:
+        return None
+    years = [_year(m["date"], year_basis) for m in months]
+    frame = pd.DataFrame({"temperature": [m["temperature"] for m in months]})
+    year = pd.Categorical(years, categories=sorted(set(years)))
+    frame = pd.concat([frame, pd.get_dummies(year, prefix="year", drop_first=True)], axis=1)
+    exog = sm.add_constant(frame.astype(float), has_constant="add")
+    endog = np.array([m["crimes"] for m in months])
+    if len(months) <= exog.shape[1] + 1 or np.ptp(frame["temperature"]) == 0:
+        return None
+    lags = newey_west_lags(len(months))
+    result = sm.OLS(endog, exog).fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
+    )
+    interval = result.conf_int(alpha=1 - confidence)
+    slope = float(result.params["temperature"])
+    low, high = (float(v) for v in interval.loc["temperature"])
+    return TemperatureFit(
+        estimate=PER_DEGREES * slope,
+        low=PER_DEGREES * low,
+        high=PER_DEGREES * high,
+        coefficients=_coefficient_rows(result, interval),
+        slope=slope,
+        mean_crimes=float(endog.mean()),
+        mean_temperature=float(frame["temperature"].mean()),
+        hac_lags=lags,
+        days=len(months),
     )
 
 
@@ -725,6 +884,7 @@ def _by_decile(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 ANALYSES: tuple[Callable[[Dataset], Finding], ...] = (
     temperature_effect,
+    temperature_monthly,
     temperature_by_perpetrator_age,
     area_drivers,
 )

@@ -18,7 +18,24 @@ def _get(headlines: dict[str, Any], key: str) -> Any:
     return headlines.get(key)
 
 
-def _location(h: dict[str, Any]) -> list[str]:
+def _finding(profile: dict[str, Any], finding_id: str) -> dict[str, Any] | None:
+    """A finding that ran (status ok), by id."""
+    for finding in profile.get("findings", []):
+        if finding["id"] == finding_id and finding.get("status") == "ok":
+            return finding
+    return None
+
+
+def _area_name(profile: dict[str, Any], code: str) -> str:
+    """An LSOA as a reader knows it: "Maidstone 001A (E01024374)" where the name is known."""
+    finding = _finding(profile, "top_lsoas") or {}
+    for row in finding.get("tables", {}).get("persistence", []):
+        if row.get("lsoa_code") == code and row.get("lsoa_name"):
+            return f"{row['lsoa_name']} ({code})"
+    return code
+
+
+def _location(h: dict[str, Any], profile: dict[str, Any]) -> list[str]:
     lines = []
     if (ratio := _get(h, "home_to_street_ratio")) is not None:
         lines.append(f"Crimes at home outnumber crimes in the street {number(ratio)} to 1.")
@@ -28,7 +45,8 @@ def _location(h: dict[str, Any]) -> list[str]:
         rank = spot["worst_rank"]
         where = "first" if rank == 1 else f"in the top {rank}"
         lines.append(
-            f"Area {spot['lsoa_code']} is the most persistent hot spot: {where} "
+            f"Area {_area_name(profile, spot['lsoa_code'])} is the most persistent hot spot: "
+            f"{where} "
             "in every complete year."
         )
     if now := _get(h, "district_rank_now"):
@@ -68,10 +86,15 @@ def _victims(h: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _drivers(h: dict[str, Any]) -> list[str]:
+def _drivers(h: dict[str, Any], profile: dict[str, Any]) -> list[str]:
     lines = []
     if (t := _get(h, "temperature_effect_per_10c")) is not None:
         lines.append(f"Each 10 °C warmer adds {number(t['estimate'])} crimes a day.")
+    elif monthly := _finding(profile, "temperature_monthly"):
+        estimate = monthly["figures"]["per_10c"]["estimate"]
+        lines.append(
+            f"Months 10 °C warmer have {number(estimate)} more crimes a day (with the seasons)."
+        )
     if (p := _get(h, "licensed_premises_rate_ratio")) is not None:
         lines.append(
             f"Each extra licensed premises per 1,000 residents goes with "
@@ -90,10 +113,10 @@ def key_conclusions(profile: dict[str, Any]) -> list[Conclusions]:
     """Location, perpetrators, victims and drivers, as the seed report's key conclusions."""
     h = profile.get("headlines", {})
     groups = [
-        Conclusions("Location", _location(h)),
+        Conclusions("Location", _location(h, profile)),
         Conclusions("Perpetrators", _perpetrators(h)),
         Conclusions("Victims", _victims(h)),
-        Conclusions("Drivers", _drivers(h)),
+        Conclusions("Drivers", _drivers(h, profile)),
     ]
     for group in groups:
         if not group.lines:

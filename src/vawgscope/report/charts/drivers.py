@@ -6,7 +6,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from vawgscope.report.charts.base import PALETTE, chart, styled
+from vawgscope.report.charts.base import GREY, PALETTE, chart, styled
 
 
 def _gap(upper: float | None, lower: float | None) -> float | None:
@@ -40,6 +40,42 @@ def temperature(finding: dict[str, Any]) -> go.Figure | None:
     fig.update_xaxes(title=f"daily temperature ({column}, °C)")
     fig.update_yaxes(title="crimes a day")
     return styled(fig, "Daily crimes against temperature")
+
+
+@chart("temperature_monthly")
+def temperature_monthly(finding: dict[str, Any]) -> go.Figure | None:
+    months = [
+        m
+        for m in finding["tables"].get("months", [])
+        if m.get("temperature") is not None and m.get("crimes_a_day") is not None
+    ]
+    if not months:
+        return None
+    fig = go.Figure()
+    for used, name, colour in ((True, "month used", PALETTE[0]), (False, "left out", GREY)):
+        chosen = [m for m in months if bool(m.get("used")) is used]
+        fig.add_scatter(
+            x=[m["temperature"] for m in chosen],
+            y=[m["crimes_a_day"] for m in chosen],
+            mode="markers",
+            name=name,
+            marker={"size": 9, "color": colour},
+            text=[m["month"] for m in chosen],
+            hovertemplate="%{text}: %{x:.1f} °C, %{y:.1f} crimes a day<extra></extra>",
+        )
+    fitted = [m for m in months if m.get("fitted") is not None]
+    line = sorted(fitted, key=lambda m: m["temperature"])
+    fig.add_scatter(
+        x=[m["temperature"] for m in line],
+        y=[m["fitted"] for m in line],
+        mode="lines",
+        name="fitted line",
+        line={"color": PALETTE[3]},
+    )
+    column = finding["figures"].get("temperature_column", "tmean_c")
+    fig.update_xaxes(title=f"monthly mean of daily temperature ({column}, °C)")
+    fig.update_yaxes(title="crimes a day in the month")
+    return styled(fig, "Monthly crimes a day against the month's temperature")
 
 
 @chart("temperature_by_perpetrator_age")
