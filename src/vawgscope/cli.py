@@ -520,6 +520,63 @@ def perpetrators_command(
 # --- demo ------------------------------------------------------------------------------------
 
 
+# --- survey ----------------------------------------------------------------------------------
+
+
+@app.command("demo-survey")
+def demo_survey(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write responses.csv into.")],
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed, the same survey.")] = (
+        20211031
+    ),
+) -> None:
+    """Write the synthetic safety survey (8,263 respondents, Kent-like, Aug–Oct 2021)."""
+    from vawgscope.survey import write_demo_survey
+
+    with _user_errors():
+        path = write_demo_survey(out_dir, seed=seed)
+    console.print(f"Demo survey (seed {seed}): [bold]{path}[/]")
+
+
+def _run_survey(survey_dir: Path, out: Path, areas: Path | None, places: Path | None) -> Path:
+    from vawgscope.survey import run_survey
+
+    started = clock.perf_counter()
+    with console.status("Analysing the survey"):
+        survey = run_survey(survey_dir, out, areas=areas, places=places)
+    h = survey["headlines"]
+    console.print(
+        f"Survey of {h['respondents']:,} respondents in {clock.perf_counter() - started:.1f} s: "
+        f"[bold]{out / 'survey.json'}[/], report [bold]{out / 'survey.html'}[/]"
+    )
+    read = survey["survey"]
+    console.print(
+        f"Rows read {read['read']:,}: loaded {read['respondents']:,}, rejected {read['rejected']:,}"
+    )
+    if read["rejected"]:
+        console.print(f"Rejected rows, with row, column and reason: {read['rejects']}")
+    return out / "survey.json"
+
+
+@app.command("survey")
+def survey_command(
+    survey_dir: Annotated[
+        Path, typer.Argument(help="Folder with responses.csv (or .parquet), one row a person.")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for survey.json, survey.html and tables.")],
+    areas: Annotated[
+        Path | None, typer.Option(help="The areas table (CSV), to match place names against.")
+    ] = None,
+    places: Annotated[
+        Path | None,
+        typer.Option(help="Extra place names (CSV: place, district, easting, northing)."),
+    ] = None,
+) -> None:
+    """Analyse a safety survey: feeling safe, precautions, victimisation, reporting, themes."""
+    with _user_errors():
+        _run_survey(survey_dir, out, areas, places)
+
+
 @app.command("demo")
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for everything the demo writes.")] = Path(
@@ -528,14 +585,20 @@ def demo(
     scale: Annotated[float, typer.Option(help="Demo world scale.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 20220331,
 ) -> None:
-    """Build the demo world, ingest it and run the profile: the whole job, end to end."""
+    """Build the demo world and survey, ingest, profile and analyse: the whole job, end to end."""
     with _user_errors():
         data_dir, store = out / "data", out / "store.duckdb"
         _write_demo(data_dir, scale, seed, "parquet")
         _run_ingest(data_dir, store, None, out / "rejects", None)
         path = _run_profile(store, out, Options(), "duckdb", None)
+        survey_dir = out / "survey"
+        from vawgscope.survey import write_demo_survey
+
+        write_demo_survey(survey_dir / "data")
+        survey = _run_survey(survey_dir / "data", survey_dir, None, None)
         console.print(
-            f"\nOutputs in [bold]{out}[/]: demo data {data_dir}, store {store}, profile {path}"
+            f"\nOutputs in [bold]{out}[/]: demo data {data_dir}, store {store}, profile {path}, "
+            f"survey {survey}"
         )
 
 
