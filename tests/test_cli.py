@@ -109,8 +109,9 @@ def test_bad_input_exits_2_with_one_clear_message(tmp_path: Path) -> None:
 
 
 def test_every_command_has_help() -> None:
-    for command in ("demo-data", "ingest", "profile", "demo"):
-        result = runner.invoke(app, [command, "--help"])
+    commands = ("demo-data", "ingest", "profile", "perpetrators", "demo", "demo-survey", "survey")
+    for command in (*[[c] for c in commands], ["context", "build"]):
+        result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
 
 
@@ -144,3 +145,20 @@ def test_perpetrators_command_writes_a_pseudonymous_list_and_reveals_on_request(
         app, ["perpetrators", str(store), "--out", str(out), "--reveal", "--secret", str(other)]
     )
     assert result.exit_code == 2 and "error:" in result.output
+
+
+def test_demo_survey_then_survey(tmp_path: Path) -> None:
+    runner = CliRunner()
+    made = runner.invoke(app, ["demo-survey", str(tmp_path / "data"), "--seed", "7"])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(app, ["survey", str(tmp_path / "data"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "Rows read 8,263: loaded 8,263, rejected 0" in result.output
+    survey = json.loads((tmp_path / "o" / "survey.json").read_text())
+    assert survey["headlines"]["respondents"] == 8263
+    assert (tmp_path / "o" / "survey.html").stat().st_size > 100_000
+
+
+def test_survey_of_a_folder_without_responses_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["survey", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "responses" in result.output
