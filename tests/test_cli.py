@@ -162,3 +162,26 @@ def test_demo_survey_then_survey(tmp_path: Path) -> None:
 def test_survey_of_a_folder_without_responses_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["survey", str(tmp_path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "responses" in result.output
+
+
+def test_public_survey_withholds_small_counts_and_keeps_the_headlines(tmp_path: Path) -> None:
+    from vawgscope.report.disclosure import is_derived, is_label
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo-survey", str(tmp_path / "data")]).exit_code == 0
+    out = tmp_path / "public"
+    result = runner.invoke(app, ["survey", str(tmp_path / "data"), "--out", str(out), "--public"])
+    assert result.exit_code == 0, result.output
+    survey = json.loads((out / "survey.json").read_text())
+    assert survey["disclosure"]["suppressed_cells"] > 0
+    h = survey["headlines"]
+    assert h["respondents"] == 8263 and len(h["least_safe_band_night"]) == 12
+    assert h["no_precautions_share"] == 239 / 8184
+    for finding in survey["findings"]:
+        for rows in finding["tables"].values():
+            for row in rows:
+                for column, value in row.items():
+                    if type(value) is int and not (is_label(column) or is_derived(column)):
+                        assert not 0 < value < 5, (finding["id"], column, value)
+    csv_text = "".join(p.read_text() for p in (out / "tables").glob("*.csv"))
+    assert "[c]" in csv_text and "[c]" in (out / "survey.html").read_text()

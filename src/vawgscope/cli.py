@@ -538,12 +538,20 @@ def demo_survey(
     console.print(f"Demo survey (seed {seed}): [bold]{path}[/]")
 
 
-def _run_survey(survey_dir: Path, out: Path, areas: Path | None, places: Path | None) -> Path:
+def _run_survey(
+    survey_dir: Path,
+    out: Path,
+    areas: Path | None,
+    places: Path | None,
+    public_threshold: int | None = None,
+) -> Path:
     from vawgscope.survey import run_survey
 
     started = clock.perf_counter()
     with console.status("Analysing the survey"):
-        survey = run_survey(survey_dir, out, areas=areas, places=places)
+        survey = run_survey(
+            survey_dir, out, areas=areas, places=places, public_threshold=public_threshold
+        )
     h = survey["headlines"]
     console.print(
         f"Survey of {h['respondents']:,} respondents in {clock.perf_counter() - started:.1f} s: "
@@ -555,6 +563,12 @@ def _run_survey(survey_dir: Path, out: Path, areas: Path | None, places: Path | 
     )
     if read["rejected"]:
         console.print(f"Rejected rows, with row, column and reason: {read['rejects']}")
+    if public_threshold is not None:
+        cells = survey["disclosure"]["suppressed_cells"]
+        console.print(
+            f"Public edition: counts under {public_threshold} withheld ({cells:,} table cells, "
+            "shown as \\[c]); quotes redacted."
+        )
     return out / "survey.json"
 
 
@@ -569,12 +583,18 @@ def survey_command(
     ] = None,
     places: Annotated[
         Path | None,
-        typer.Option(help="Extra place names (CSV: place, district, easting, northing)."),
+        typer.Option(help="Extra place names (CSV like survey/data/places.csv, or one a line)."),
     ] = None,
+    public: Annotated[
+        bool, typer.Option("--public", help="Public edition: small counts withheld.")
+    ] = False,
+    threshold: Annotated[
+        int, typer.Option(min=1, help="Disclosure threshold for --public (default 5).")
+    ] = DEFAULT_THRESHOLD,
 ) -> None:
     """Analyse a safety survey: feeling safe, precautions, victimisation, reporting, themes."""
     with _user_errors():
-        _run_survey(survey_dir, out, areas, places)
+        _run_survey(survey_dir, out, areas, places, threshold if public else None)
 
 
 @app.command("demo")

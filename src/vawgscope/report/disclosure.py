@@ -80,7 +80,8 @@ COUNT_WORDS = frozenset(
         "domestic",
     }
 )
-#: Name parts that make a numeric column a figure derived from counts.
+#: Name parts that make a numeric column a figure derived from counts, or a measure of
+#: something other than crimes or people (days, areas, places, scores).
 DERIVED_WORDS = frozenset(
     {
         "share",
@@ -120,6 +121,11 @@ DERIVED_WORDS = frozenset(
         "areas",
         "months",
         "neighbours",
+        "least",
+        "safest",
+        "bands",
+        "rho",
+        "score",
     }
 )
 #: Numeric columns that label rows rather than measure them.
@@ -144,6 +150,7 @@ LABEL_COLUMNS = frozenset(
         "to_c",
         "crimes_per_victim",
         "antecedent_count",
+        "theme",
     }
 )
 #: Counts that may be fractional: aoristic weights spread one crime over several hours.
@@ -413,7 +420,9 @@ def disclose(profile: dict[str, Any], threshold: int = DEFAULT_THRESHOLD) -> dic
     for finding in public.get("findings", []):
         out, withheld = _disclose_finding(finding, threshold)
         cells += sum(len(v) for v in out.get("suppressed", {}).values())
-        for key in out.get("headline_keys", []):
+        # A finding names its headlines (profile) or carries them (survey findings).
+        own = out.get("headlines") if isinstance(out.get("headlines"), dict) else None
+        for key in out.get("headline_keys") or list(own or {}):
             if key not in headlines:
                 continue
             value = headlines[key]
@@ -422,14 +431,18 @@ def disclose(profile: dict[str, Any], threshold: int = DEFAULT_THRESHOLD) -> dic
                 headlines[key] = None
             else:
                 headlines[key] = _scrub(value, key, (), withheld, threshold)
+        if own is not None:
+            out["headlines"] = {k: headlines.get(k) for k in own}
         findings.append(out)
-    for key in ("crimes_total", "victims_distinct", "perpetrators_distinct"):
+    for key in ("crimes_total", "victims_distinct", "perpetrators_distinct", "respondents"):
         if _small(headlines.get(key), threshold):
             headlines[key] = None
     public["headlines"] = headlines
     public["findings"] = findings
-    public["kent_comparison"] = _kent_rows(public.get("kent_comparison", []), headlines, threshold)
-    public["dataset"] = _dataset(public.get("dataset", {}), threshold)
+    if "kent_comparison" in public:
+        public["kent_comparison"] = _kent_rows(public["kent_comparison"], headlines, threshold)
+    if "dataset" in public:
+        public["dataset"] = _dataset(public["dataset"], threshold)
     public["disclosure"] = {
         "threshold": threshold,
         "suppressed_cells": cells,

@@ -25,8 +25,11 @@ def number(value: Any) -> str:
     return str(value)
 
 
-def share(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
+def share(value: float | str | None) -> str:
+    """A fraction as a percentage; text (such as the withheld mark) as it is."""
+    if value is None:
+        return "–"
+    return value if isinstance(value, str) else f"{100 * value:.1f}%"
 
 
 def is_estimate(value: Any) -> bool:

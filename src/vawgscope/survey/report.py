@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 from vawgscope.contract.vocab import SURVEY_AGE_BANDS, SURVEY_PLACES
 from vawgscope.report import format
 from vawgscope.report.charts.base import PALETTE, share_bars, styled
+from vawgscope.report.disclosure import marked
 
 #: Rows of a table shown in the page; the CSV files hold them all.
 MAX_ROWS = 200
@@ -180,7 +181,10 @@ def _finding(finding: dict[str, Any], index: int) -> dict[str, Any]:
         "alt": f"Chart for {finding['title']}: {finding['summary']}",
         "figures": figures,
         "quotes": finding.get("tables", {}).get("quotes", []) if finding["id"] == "themes" else [],
-        "tables": [_table(n, r) for n, r in finding.get("tables", {}).items()],
+        "tables": [
+            _table(n, marked(r, finding.get("suppressed", {}).get(n)))
+            for n, r in finding.get("tables", {}).items()
+        ],
     }
 
 
@@ -237,7 +241,9 @@ def write_survey_tables(survey: dict[str, Any], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for finding in survey["findings"]:
+        suppressed = finding.get("suppressed", {})
         for name, rows in finding.get("tables", {}).items():
+            rows = marked(rows, suppressed.get(name))
             path = folder / f"{finding['id']}__{name}.csv"
             columns = _columns(rows)
             with path.open("w", newline="", encoding="utf-8") as handle:

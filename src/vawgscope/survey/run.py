@@ -11,6 +11,7 @@ import pandas as pd
 
 from vawgscope import __version__
 from vawgscope.analyses.finding import Finding
+from vawgscope.report.disclosure import disclose
 from vawgscope.survey import places as place_names
 from vawgscope.survey.load import LoadedSurvey, load_survey, write_rejects
 from vawgscope.survey.precautions import precautions_taken
@@ -113,10 +114,15 @@ def run_survey(
     *,
     areas: Path | None = None,
     places: Path | None = None,
+    public_threshold: int | None = None,
 ) -> dict[str, Any]:
     """Analyse the survey in ``survey_dir`` and write into ``out_dir``: ``survey.json``,
     ``survey.html``, ``tables/*.csv`` and ``rejects/responses.csv``. Returns survey.json's
     content.
+
+    With ``public_threshold`` the outputs are a public edition: counts under the threshold
+    are withheld as in the profile (:func:`vawgscope.report.disclosure.disclose`). Quotes are
+    redacted in either edition, and rejects hold row numbers and reasons, not answers.
 
     ``areas`` is an areas table (CSV or Parquet, the data contract's columns) whose districts
     and area names join the gazetteer; ``places`` a file of more place names (CSV with a
@@ -132,6 +138,8 @@ def run_survey(
         extra_places=place_names.user_places(Path(places)) if places else None,
     )
     survey = build_survey(loaded, findings, rejects_path)
+    if public_threshold is not None:
+        survey = disclose(survey, public_threshold)
     (out_dir / "survey.json").write_text(
         json.dumps(survey, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
     )
