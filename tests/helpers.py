@@ -90,3 +90,21 @@ def simple_dataset(folder: Path) -> Path:
             link("C2", "P1", "offender"),
         ],
     )
+
+
+def every_month(first_year: int, last_year: int) -> list[dict[str, Any]]:
+    """One crime with no one linked to it on the 15th of every month of the years given.
+
+    A month counts as complete only when the store holds crimes in it; these out-of-scope
+    crimes (no victim, no perpetrator) make every month present without entering a scope.
+    """
+    return [
+        crime(
+            f"FILL{year}{month:02d}",
+            occurred_from=f"{year}-{month:02d}-15T12:00:00",
+            recorded_date=f"{year}-{month:02d}-15",
+            offence_group="other",
+        )
+        for year in range(first_year, last_year + 1)
+        for month in range(1, 13)
+    ]

@@ -156,3 +156,72 @@ def test_invalid_scope_values_are_refused() -> None:
         Scope(victim_sex="female")
     with pytest.raises(ValueError, match="unknown offence group"):
         Scope(offence_groups=("assault",))
+
+
+# --- months missing from the data and month-level dates -------------------------------------
+
+#: The months of the Kent police.uk files: 2018-10 … 2019-02, 2021-03 … 2022-03, 2024-01 … 04.
+KENT_MONTHS = frozenset(
+    [f"2018-{m}" for m in ("10", "11", "12")]
+    + ["2019-01", "2019-02", "2021-03"]
+    + [f"2021-{m:02d}" for m in range(4, 13)]
+    + [f"2022-{m:02d}" for m in range(1, 4)]
+    + [f"2024-{m:02d}" for m in range(1, 5)]
+)
+
+
+def test_a_month_missing_from_the_data_is_not_complete() -> None:
+    window = Window(datetime(2018, 10, 1), datetime(2024, 4, 1), KENT_MONTHS, True)
+    # Only April 2021 – March 2022 has all 12 months; no calendar year does (2021 lacks Jan-Feb).
+    assert window.complete_years("financial") == [2021]
+    assert window.complete_years() == []
+    assert window.complete_months()[:5] == ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
+    assert len(window.complete_months()) == 22
+    # the last 12 calendar months end at 2024-04; only four of them hold data
+    assert window.last_complete_months(12) == ["2024-01", "2024-02", "2024-03", "2024-04"]
+
+
+def test_the_last_month_of_month_level_records_is_complete() -> None:
+    months = frozenset(f"2021-{m:02d}" for m in range(1, 13))
+    month_level = Window(datetime(2021, 1, 1), datetime(2021, 12, 1), months, True)
+    assert month_level.complete_months()[-1] == "2021-12"
+    assert month_level.complete_years() == [2021]
+    # the same span of exact dates ends on 1 December: December is cut short
+    exact = Window(datetime(2021, 1, 1), datetime(2021, 12, 1), months, False)
+    assert exact.complete_months()[-1] == "2021-11"
+    assert exact.complete_years() == []
+
+
+def _month_level(crime_id: str, month: str, crime_type: str = "Violence and sexual offences"):
+    return crime(
+        crime_id,
+        occurred_from=f"{month}-01T00:00:00",
+        recorded_date=f"{month}-01",
+        time_precision="month",
+        domestic="",
+        crime_type=crime_type,
+    )
+
+
+def test_the_window_knows_the_months_present_and_month_precision(tmp_path: Path) -> None:
+    # Month-level crimes in 2021-01 … 2021-12 except June; in May only a burglary (out of
+    # scope): May has data, so it is complete with no crime in scope, while June is a gap.
+    months = [f"2021-{m:02d}" for m in range(1, 13) if m not in (5, 6)]
+    crimes = [_month_level(f"C{m}", m) for m in months] + [
+        _month_level("B5", "2021-05", "Burglary")
+    ]
+    ingest(write_dataset(tmp_path / "d", crimes), tmp_path / "s.duckdb")
+    window = Dataset.open(tmp_path / "s.duckdb").window
+    assert window.month_precision
+    assert window.months_present == frozenset([*months, "2021-05"])
+    assert "2021-05" in window.complete_months() and "2021-06" not in window.complete_months()
+    assert window.complete_months()[-1] == "2021-12"  # month-level: December is whole
+    assert window.complete_years() == []  # June is missing
+
+
+def test_a_full_year_of_month_level_records_is_complete(tmp_path: Path) -> None:
+    crimes = [_month_level(f"C{m}", f"2021-{m:02d}") for m in range(1, 13)]
+    ingest(write_dataset(tmp_path / "d", crimes), tmp_path / "s.duckdb")
+    window = Dataset.open(tmp_path / "s.duckdb").window
+    assert window.complete_years() == [2021]
+    assert window.last_complete_months(12) == [f"2021-{m:02d}" for m in range(1, 13)]

@@ -42,12 +42,19 @@ class DatasetError(ValueError):
 class Window:
     """The span of in-scope ``occurred_from`` and the complete months and years inside it.
 
-    A month or year is complete when all its days lie inside the window; "now" is the last
-    ``occurred_from``.
+    A month is complete when all its days lie inside the window and the dataset holds data
+    for it: ``months_present`` names the ``YYYY-MM`` months with any crime in the store,
+    whatever the scope (``None``: every month), so a month the files lack is a gap, never a
+    complete month of no crimes. When the last ``occurred_from`` is a month-level record
+    (``month_precision``: e.g. police.uk dates every crime to the 1st of its month) its data
+    cover the whole month, so the last month is complete too. A year is complete when all
+    its 12 months are. "now" is the last ``occurred_from``.
     """
 
     first: datetime | None
     last: datetime | None
+    months_present: frozenset[str] | None = None
+    month_precision: bool = False
 
     @property
     def now(self) -> datetime | None:
@@ -58,7 +65,8 @@ class Window:
         return self.first is None or self.last is None
 
     def complete_months(self) -> list[str]:
-        """``YYYY-MM`` of every month whose first and last days lie inside the window."""
+        """``YYYY-MM`` of every month present whose first and last days lie inside the window
+        (the last month too when it ends on month-level records)."""
         if self.empty:
             return []
         assert self.first is not None and self.last is not None
@@ -66,32 +74,45 @@ class Window:
         months = []
         year, month = first_day.year, first_day.month
         while (year, month) <= (last_day.year, last_day.month):
+            name = f"{year:04d}-{month:02d}"
             start = date(year, month, 1)
-            end = _month_end(year, month)
-            if start >= first_day and end <= last_day:
-                months.append(f"{year:04d}-{month:02d}")
+            covered = _month_end(year, month) <= last_day or (
+                self.month_precision and (year, month) == (last_day.year, last_day.month)
+            )
+            present = self.months_present is None or name in self.months_present
+            if start >= first_day and covered and present:
+                months.append(name)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
 
     def last_complete_months(self, n: int = 12) -> list[str]:
-        """The ``n`` complete months ending at the last complete one (fewer if data is short)."""
-        return self.complete_months()[-n:]
+        """The complete months among the ``n`` calendar months ending at the last complete one
+        (fewer when months are missing or the data is short)."""
+        months = self.complete_months()
+        if not months:
+            return []
+        last = _month_number(months[-1])
+        return [m for m in months if _month_number(m) > last - n]
 
     def complete_years(self, basis: str = "calendar") -> list[int]:
-        """Complete calendar years, or financial years (April–March) named by their start year."""
+        """Years whose 12 months are all complete: calendar years, or financial years
+        (April–March) named by their start year."""
         if self.empty:
             return []
         assert self.first is not None and self.last is not None
-        first_day, last_day = self.first.date(), self.last.date()
+        complete = {_month_number(m) for m in self.complete_months()}
+        start_month = 4 if basis == "financial" else 1
         years = []
-        for year in range(first_day.year - 1, last_day.year + 1):
-            if basis == "financial":
-                start, end = date(year, 4, 1), date(year + 1, 3, 31)
-            else:
-                start, end = date(year, 1, 1), date(year, 12, 31)
-            if start >= first_day and end <= last_day:
+        for year in range(self.first.year - 1, self.last.year + 1):
+            start = year * 12 + start_month - 1
+            if all(start + k in complete for k in range(12)):
                 years.append(year)
         return years
+
+
+def _month_number(month: str) -> int:
+    """Months since year 0 of a ``YYYY-MM`` month (consecutive months differ by 1)."""
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
 def _month_end(year: int, month: int) -> date:
@@ -243,17 +264,26 @@ class Dataset:
         )
 
     def _window(self) -> Window:
-        row = (
-            self.crimes.aggregate(
-                first=self.crimes.occurred_from.min(), last=self.crimes.occurred_from.max()
-            )
-            .execute()
-            .iloc[0]
+        """The in-scope span, the months the store holds data for, and whether the last
+        ``occurred_from`` is a month-level record (one query)."""
+        crimes, stored = self.crimes, self.table("crimes")
+        span = crimes.aggregate(
+            first=crimes.occurred_from.min(),
+            last=crimes.occurred_from.max(),
+            last_month_level=crimes.occurred_from.max(where=crimes.time_precision == "month"),
         )
+        # Presence is judged on every stored crime: a month with data but no in-scope crime
+        # is a month of zero, not a gap in the files.
+        present = stored.aggregate(
+            months=stored.occurred_from.strftime("%Y-%m").collect(distinct=True)
+        )
+        row = span.cross_join(present).to_pyarrow().to_pylist()[0]
         first, last = row["first"], row["last"]
         return Window(
-            None if first is None or first != first else first.to_pydatetime(),
-            None if last is None or last != last else last.to_pydatetime(),
+            first,
+            last,
+            frozenset(row["months"] or ()),
+            last is not None and row["last_month_level"] == last,
         )
 
     # --- summaries ------------------------------------------------------------------------

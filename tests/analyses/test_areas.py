@@ -23,6 +23,7 @@ from vawgscope.dataset import Dataset
 from vawgscope.ingest import ingest
 from vawgscope.options import Options
 
+VIOLENCE = "Violence and sexual offences"
 AREAS = [
     {
         "lsoa_code": "A1",
@@ -49,8 +50,14 @@ def _open(
     areas: list[dict[str, Any]] | None = None,
     population: list[dict[str, Any]] | None = None,
     options: Options | None = None,
+    present: tuple[str, str] | None = None,
 ) -> Dataset:
-    """A crimes-only dataset (every crime in scope) with optional areas and population."""
+    """A crimes-only dataset (every crime of ``_at`` in scope) with optional areas and
+    population. ``present`` = (first, last) month: one out-of-scope burglary on the 15th of
+    each month between, so the data hold every month (a month with no crime at all is
+    missing from the data, a gap)."""
+    if present is not None:
+        crimes = [*crimes, *_fillers(*present)]
     data = write_dataset(folder / "d", crimes)
     if areas is not None:
         write_csv(data / "areas.csv", areas)
@@ -61,7 +68,25 @@ def _open(
 
 
 def _at(crime_id: str, when: str, lsoa: str | None) -> dict[str, Any]:
-    return crime(crime_id, occurred_from=f"{when}T12:00:00", lsoa_code=lsoa or "", domestic="")
+    return crime(
+        crime_id,
+        occurred_from=f"{when}T12:00:00",
+        lsoa_code=lsoa or "",
+        domestic="",
+        crime_type=VIOLENCE,
+    )
+
+
+def _fillers(first: str, last: str) -> list[dict[str, Any]]:
+    """A burglary (out of the default scope) on the 15th of every month from first to last."""
+    out, (year, month) = [], (int(first[:4]), int(first[5:]))
+    while f"{year:04d}-{month:02d}" <= last:
+        when = f"{year:04d}-{month:02d}-15T12:00:00"
+        out.append(
+            crime(f"FILL-{when[:7]}", occurred_from=when, domestic="", crime_type="Burglary")
+        )
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 # --- ranks ----------------------------------------------------------------------------------
@@ -95,7 +120,7 @@ def _top_crimes() -> list[dict[str, Any]]:
 
 
 def test_top_lsoas_by_year_and_the_persistent_hot_spot(tmp_path: Path) -> None:
-    finding = top_lsoas(_open(tmp_path, _top_crimes()))
+    finding = top_lsoas(_open(tmp_path, _top_crimes(), present=("2020-01", "2022-02")))
     top = finding.headlines["top_lsoas_by_year"]
     assert top == {
         2020: ["A", "B", "D", "K01", "K02", "K03", "K04", "K05", "K06", "K07"],
@@ -116,14 +141,16 @@ def test_top_lsoas_on_financial_years(tmp_path: Path) -> None:
     # The window 2020-01-01 … 2022-02-01 holds one complete financial year: April 2020 –
     # March 2021, named 2020.
     options = Options(year_basis="financial")
-    finding = top_lsoas(_open(tmp_path, _top_crimes(), options=options))
+    finding = top_lsoas(
+        _open(tmp_path, _top_crimes(), options=options, present=("2020-01", "2022-02"))
+    )
     assert list(finding.headlines["top_lsoas_by_year"]) == [2020]
     assert finding.tables["top_lsoas_by_year"][0]["year_basis"] == "financial"
 
 
 def test_top_lsoas_with_area_names(tmp_path: Path) -> None:
     crimes = [_at("C1", "2021-01-01", "A1"), _at("C2", "2021-12-31", "A1")]
-    finding = top_lsoas(_open(tmp_path, crimes, areas=AREAS))
+    finding = top_lsoas(_open(tmp_path, crimes, areas=AREAS, present=("2021-01", "2021-12")))
     row = finding.tables["top_lsoas_by_year"][0]
     assert (row["lsoa_name"], row["district"], row["crimes"]) == ("Alpha 001A", "Alpha", 2)
     assert "Alpha 001A is the most persistent hot spot" in finding.summary
@@ -254,6 +281,66 @@ def test_district_forecast_needs_a_year_of_months(tmp_path: Path) -> None:
     assert "a trend needs 12" in finding.summary
 
 
+# Window 2020-01 … 2021-12. Alpha has 40 crimes and Beta 20 in every month, except that
+# 2020-06 is missing from the data (a gap) and 2021-03 holds only 5 crimes (Alpha), which the
+# low-volume rule flags: 5 / 31 a day against 60 / 30 around it, and P(X ≤ 5 | Poisson ≈ 62)
+# is far below 0.001. The model uses the other 22 months: flat lines at 40 and 20, so months
+# 13–24 ahead (2023-01 … 2023-12) sum to 12 × 40 = 480 and 12 × 20 = 240. Were the low month
+# a real count, Alpha's line would bend; were the gap a zero, both would.
+def test_district_forecast_leaves_out_missing_and_low_volume_months(tmp_path: Path) -> None:
+    crimes = []
+    for month in _months(2020, 24):
+        if month == "2020-06":
+            continue
+        alpha, beta = (5, 0) if month == "2021-03" else (40, 20)
+        crimes += [_at(f"A{month}-{k}", f"{month}-{k % 28 + 1:02d}", "A1") for k in range(alpha)]
+        crimes += [_at(f"B{month}-{k}", f"{month}-{k % 28 + 1:02d}", "B1") for k in range(beta)]
+    crimes.append(_at("LAST", "2021-12-31", None))  # ends the window; no district
+    finding = district_forecast(_open(tmp_path, crimes, areas=AREAS))
+    figures = finding.figures
+    assert figures["missing_months"] == ["2020-06"]
+    assert figures["months_left_out"] == ["2021-03"]
+    assert figures["months_with_data"] == 22
+    assert "2020-06" not in figures["months_used"] and "2021-03" not in figures["months_used"]
+    assert figures["history"] == ["2020-01", "2021-12"]
+    assert figures["forecast_months"] == ["2023-01", "2023-12"]
+    ranking = {r["district"]: r for r in finding.headlines["district_rank_forecast_2y"]}
+    assert ranking["Alpha"]["forecast"] == pytest.approx(480, rel=1e-6)
+    assert ranking["Beta"]["forecast"] == pytest.approx(240, rel=1e-6)
+    status = {r["month"]: r["status"] for r in finding.tables["history_months"]}
+    assert status["2020-06"].startswith("missing") and status["2021-03"].startswith("left out")
+    assert sum(s == "used" for s in status.values()) == 22
+    observed = [
+        r["month"]
+        for r in finding.tables["district_history_and_forecast"]
+        if r["district"] == "Alpha" and r["kind"] == "observed"
+    ]
+    assert observed == figures["months_used"]
+
+
+# 14 calendar months 2021-01 … 2022-02 with May to July missing: 11 months with data, one
+# short of the 12 a trend needs, so no forecast, and the finding says which months are gaps.
+def test_district_forecast_with_too_few_months_present_is_not_available(tmp_path: Path) -> None:
+    months = [m for m in _months(2021, 14) if m not in ("2021-05", "2021-06", "2021-07")]
+    crimes = [_at(f"A{m}", f"{m}-01", "A1") for m in months]
+    crimes.append(_at("LAST", "2022-02-28", "B1"))
+    finding = district_forecast(_open(tmp_path, crimes, areas=AREAS))
+    assert finding.status == "not_available"
+    assert finding.headlines == {"district_rank_forecast_2y": None}
+    assert "only 11 complete months" in finding.summary and "a trend needs 12" in finding.summary
+    assert finding.figures["missing_months"] == ["2021-05", "2021-06", "2021-07"]
+
+
+# Top LSOAs: data 2020-01 … 2021-12 but 2021-06 is missing, so only 2020 is a complete year.
+def test_top_lsoas_skip_a_year_with_a_missing_month(tmp_path: Path) -> None:
+    months = [m for m in _months(2020, 24) if m != "2021-06"]
+    crimes = [_at(f"C{m}", f"{m}-01", "A1") for m in months]
+    crimes.append(_at("LAST", "2021-12-31", "B1"))
+    finding = top_lsoas(_open(tmp_path, crimes))
+    assert finding.headlines["top_lsoas_by_year"] == {2020: ["A1"]}
+    assert finding.figures["years"] == [2020]
+
+
 # --- rates ------------------------------------------------------------------------------------
 
 
@@ -278,7 +365,8 @@ def test_area_rates(tmp_path: Path) -> None:
         {"lsoa_code": "A1", "sex": "M", "age": 30, "population": 500},
         {"lsoa_code": "B1", "sex": "all", "age": 30, "population": 2000},
     ]
-    finding = area_rates(_open(tmp_path, crimes, areas=AREAS, population=population))
+    ds = _open(tmp_path, crimes, areas=AREAS, population=population, present=("2021-01", "2021-12"))
+    finding = area_rates(ds)
     districts = {r["district"]: r for r in finding.tables["district_rates"]}
     # Alpha 2 / 1,000 × 1,000 = 2.0, interval 0.2422095 … 7.2246877 (Garwood, k = 2)
     assert districts["Alpha"]["rate_per_1000"] == 2.0
@@ -294,6 +382,25 @@ def test_area_rates(tmp_path: Path) -> None:
     assert "1 areas have no population rows" in finding.summary
     lsoas = {r["lsoa_code"]: r for r in finding.tables["lsoa_rates"]}
     assert lsoas["A1"]["residents"] == 1000 and lsoas["G1"]["residents"] is None
+
+
+# Rates when months are missing: data in 2021-01 … 2021-03 and 2021-10 … 2021-12 only, so the
+# last 12 calendar months hold 6 complete months. Alpha: 3 crimes, 1,000 residents:
+# 3 / (1,000 × 6 / 12) × 1,000 = 6.0 a year, with the Garwood interval for k = 3 over an
+# exposure of 0.5 (thousand resident-years).
+def test_area_rates_over_the_months_present(tmp_path: Path) -> None:
+    crimes = [_at("A-1", "2021-01-01", "A1"), _at("A-2", "2021-02-01", "A1")]
+    crimes += [_at("A-3", "2021-12-31", "A1"), _at("B-1", "2021-03-01", "B1")]
+    crimes += [_at("X-1", "2021-10-01", None), _at("X-2", "2021-11-01", None)]
+    population = [{"lsoa_code": "A1", "sex": "all", "age": 30, "population": 1000}]
+    finding = area_rates(_open(tmp_path, crimes, areas=AREAS, population=population))
+    alpha = next(r for r in finding.tables["district_rates"] if r["district"] == "Alpha")
+    assert alpha["rate_per_1000"] == pytest.approx(6.0)
+    low, high = garwood(3, 0.5)
+    assert (alpha["low"], alpha["high"]) == pytest.approx((low, high))
+    assert finding.figures["complete_months"] == 6
+    assert finding.figures["missing_months"] == [f"2021-{m:02d}" for m in range(4, 10)]
+    assert "missing: 2021-04" in finding.summary
 
 
 def test_every_analysis_has_a_definition() -> None:

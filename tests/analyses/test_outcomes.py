@@ -281,3 +281,141 @@ def test_demo_funnel_and_timeliness_run_on_the_whole_world(demo: Dataset) -> Non
     assert counts == sorted(counts, reverse=True) and counts[-1] > 0
     timeliness = outcomes.outcome_timeliness(demo).tables["days_to_outcome"]
     assert all(r["q1"] <= r["median"] <= r["q3"] for r in timeliness if r["n"])
+
+
+# --- the police.uk tier ---------------------------------------------------------------------
+
+
+def open_police_uk(tmp_path: Path) -> Dataset:
+    """Nine violence and sexual offences as police.uk publishes them (month-level dates).
+
+    2021-01: A, B, C, D, G; 2021-02: E, F, H, I. Latest outcomes:
+      A  'Suspect charged' in 2021-03 (outcome 1; 2 months after its month)
+      B  no outcomes row; the street file says 'Awaiting court outcome' (1, no date)
+      C  'Unable to prosecute suspect' in 2021-01 (14, 15 or 16; 0 months)
+      D  'Unable to prosecute suspect' in 2021-02 (1 month)
+      E  'Investigation complete; no suspect identified' in 2021-04 (18; 2 months)
+      F  'Offender given a caution' in 2021-02 (2 or 3; 0 months)
+      G, H  'Under investigation';  I  'Status update unavailable'
+    """
+    from tests.public.test_police_uk import outcome, street, write
+    from vawgscope.ingest.police_uk import OUTCOME_COLUMNS, STREET_COLUMNS
+
+    folder = tmp_path / "download"
+    last = "Last outcome category"
+    write(
+        folder / "2021-01" / "2021-01-kent-street.csv",
+        [
+            street("A", "2021-01"),
+            street("B", "2021-01", **{last: "Awaiting court outcome"}),
+            street("C", "2021-01"),
+            street("D", "2021-01"),
+            street("G", "2021-01"),
+        ],
+        STREET_COLUMNS,
+    )
+    write(
+        folder / "2021-02" / "2021-02-kent-street.csv",
+        [
+            street("E", "2021-02"),
+            street("F", "2021-02"),
+            street("H", "2021-02"),
+            street("I", "2021-02", **{last: "Status update unavailable"}),
+        ],
+        STREET_COLUMNS,
+    )
+    write(
+        folder / "2021-04" / "2021-04-kent-outcomes.csv",
+        [
+            outcome("A", "2021-03", "Suspect charged"),
+            outcome("C", "2021-01", "Unable to prosecute suspect"),
+            outcome("D", "2021-02", "Unable to prosecute suspect"),
+            outcome("E", "2021-04", "Investigation complete; no suspect identified"),
+            outcome("F", "2021-02", "Offender given a caution"),
+        ],
+        OUTCOME_COLUMNS,
+    )
+    store = tmp_path / "s.duckdb"
+    ingest(folder, store, secret_path=tmp_path / "k" / "secret.key", format="police-uk")
+    return Dataset.open(store)
+
+
+VIOLENCE = "Violence and sexual offences"
+
+
+@pytest.fixture
+def police_uk(tmp_path: Path) -> Dataset:
+    return open_police_uk(tmp_path)
+
+
+def test_police_uk_outcomes_are_grouped_with_no_outcome_yet_apart(police_uk: Dataset) -> None:
+    finding = outcomes.outcome_distribution(police_uk)
+    # 9 recorded; 2 under investigation and 1 status unavailable have no outcome: 6 do
+    assert finding.summary.startswith("6 of 9 crimes have an outcome; 2 are still under")
+    assert finding.figures["no_outcome_yet"] == {"under_investigation": 2, "status_unavailable": 1}
+    rows = [
+        (r["outcome_group"], r["crimes"], r["share_of_outcomes"], r["home_office_codes"])
+        for r in finding.tables["by_group"]
+    ]
+    assert rows == [
+        ("charged_or_summonsed", 2, 2 / 6, "1"),
+        ("evidential_difficulties", 2, 2 / 6, "14–16"),
+        ("no_suspect_identified", 1, 1 / 6, "18"),
+        ("out_of_court", 1, 1 / 6, "2, 3, 4, 6, 7, 8"),
+        ("under_investigation", 2, None, None),
+        ("status_unavailable", 1, None, None),
+    ]
+    assert finding.tables["by_group"][0]["group"] == VIOLENCE
+    categories = {r["outcome_type"]: r["crimes"] for r in finding.tables["by_group_and_category"]}
+    assert categories["Unable to prosecute suspect"] == 2
+    assert categories["Awaiting court outcome"] == 1
+
+
+def test_police_uk_rates_use_the_groups(police_uk: Dataset) -> None:
+    charge = outcomes.charge_rate(police_uk)
+    # crimes-only: no headline by VAWG group, but the table by crime type: 2 of 6 charged
+    assert charge.headlines == {"charge_rate": None}
+    assert charge.needs == ("crimes.offence_group",)
+    row = charge.tables["charge_rate_by_group"][0]
+    assert (row["group"], row["recorded"], row["n"], row["k"]) == (VIOLENCE, 9, 6, 2)
+    assert row["share"] == 2 / 6
+    evidential = outcomes.evidential_difficulty_rate(police_uk)
+    # 'Unable to prosecute suspect' (C, D) is 14–16 as one group: 2 of 6
+    assert evidential.figures["codes"] == [14, 15, 16]
+    assert evidential.tables["evidential_difficulty_rate_by_group"][0]["share"] == 2 / 6
+    assert (
+        "14–16 as one group" in evidential.tables["evidential_difficulty_rate_by_group"][0]["note"]
+    )
+    # 14 and 16 cannot be told from 15: not available rather than a wrong number
+    victim = outcomes.victim_not_supporting_rate(police_uk)
+    assert victim.status == "not_available" and not victim.tables
+    assert victim.needs == ("crimes.outcome_code", "crimes.offence_group")
+    assert "needs crimes.outcome_code (police.uk groups outcomes 14–16" in victim.summary
+
+
+def test_police_uk_funnel_gives_bounds_where_a_group_hides_the_stage(police_uk: Dataset) -> None:
+    funnel = outcomes.attrition_funnel(police_uk)
+    rows = {r["stage"]: r for r in funnel.tables["funnel"] if r["group"] == "all groups"}
+    # recorded 9; 6 with an outcome; suspect identified surely A, B, F (3), and C, D may be
+    # (14 is 'no suspect'): 3 to 5; the same for the victim's support; charged A, B
+    assert [rows[s]["crimes"] for s in outcomes.FUNNEL_STAGES] == [9, 6, None, None, 2]
+    assert (rows["suspect_identified"]["at_least"], rows["suspect_identified"]["at_most"]) == (3, 5)
+    assert (
+        rows["victim_supports_action"]["at_least"],
+        rows["victim_supports_action"]["at_most"],
+    ) == (3, 5)
+    assert rows["outcome_assigned"]["share_of_previous"] == 6 / 9
+    assert funnel.figures["no_outcome_yet"] == {"under_investigation": 2, "status_unavailable": 1}
+
+
+def test_police_uk_timeliness_is_in_whole_months(police_uk: Dataset) -> None:
+    finding = outcomes.outcome_timeliness(police_uk)
+    assert "days_to_outcome" not in finding.tables
+    row = next(r for r in finding.tables["months_to_outcome"] if r["year"] == "all")
+    # months: A 2, C 0, D 1, E 2, F 0 → [0, 0, 1, 2, 2]: median 1, quartiles 0 and 2, mean 1;
+    # B has an outcome with no date; G, H under investigation; I status unavailable
+    assert (row["n"], row["median"], row["q1"], row["q3"], row["mean"]) == (5, 1.0, 0.0, 2.0, 1.0)
+    assert (row["outcome_without_date"], row["under_investigation"]) == (1, 2)
+    assert row["status_unavailable"] == 1
+    assert finding.figures == {"year_basis": "calendar", "unit": "months", "negative_months": 0}
+    assert finding.summary.startswith("Median 1 month to outcome over 5 crimes")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import crime, link, person, write_csv, write_dataset
+from tests.helpers import crime, every_month, link, person, write_csv, write_dataset
 from vawgscope.analyses import people
 from vawgscope.analyses.finding import Finding
 from vawgscope.dataset import Dataset
@@ -27,7 +27,14 @@ def _store(
     links: list[dict[str, Any]] | None = None,
     **tables: list[dict[str, Any]],
 ) -> Path:
-    """Write the tables as CSV, ingest them and return the store's path."""
+    """Write the tables as CSV, ingest them and return the store's path.
+
+    With persons, every month of the crimes' years gets an out-of-scope crime, so the years
+    the tests use are complete (a month with no crimes at all is a gap).
+    """
+    if persons is not None and crimes:
+        years = [int(str(c.get("occurred_from", "2021"))[:4]) for c in crimes]
+        crimes = [*crimes, *every_month(min(years), max(years))]
     data = write_dataset(root / "data", crimes, persons, links)
     for name, table in tables.items():
         write_csv(data / f"{name}.csv", table)

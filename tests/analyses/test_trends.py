@@ -255,7 +255,8 @@ def test_monthly_counts_list_gaps_as_gaps_and_zeros_as_zeros(tmp_path: Path) -> 
     finding = trends.monthly_counts(open_full(tmp_path, crimes))
     assert finding.tables["monthly_counts"] == [
         {"month": "2021-01", "complete": False, "crimes": 3, "harassment": 2, "rape": 1},
-        {"month": "2021-02", "complete": True, "crimes": None, "harassment": None, "rape": None},
+        # A month with no crimes at all is a gap, never complete.
+        {"month": "2021-02", "complete": False, "crimes": None, "harassment": None, "rape": None},
         {"month": "2021-03", "complete": False, "crimes": 1, "harassment": 0, "rape": 1},
     ]
     assert finding.figures["missing_months"] == ["2021-02"]

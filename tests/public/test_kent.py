@@ -175,3 +175,44 @@ def test_the_profile_builds_with_the_real_shapes(kent: dict[str, Any], tmp_path:
     assert shapes is not None
     paths = write_report(profile, tmp_path, public=True, shapes=shapes)
     assert paths is not None
+
+
+def test_public_outcomes_count_no_outcome_yet_apart(kent: dict[str, Any]) -> None:
+    from vawgscope.analyses import outcomes
+
+    with duckdb.connect(str(kent["store"]), read_only=True) as con:
+        pending, unavailable, charged, recorded = con.execute(
+            f"""SELECT count(*) FILTER (WHERE outcome_type = 'Under investigation'),
+                count(*) FILTER (WHERE outcome_type = 'Status update unavailable'),
+                count(*) FILTER (WHERE outcome_group = 'charged_or_summonsed'), count(*)
+            FROM crimes WHERE crime_type = '{VIOLENCE}'"""
+        ).fetchone()
+    ds = Dataset.open(kent["store"], Options(year_basis="financial"))
+    distribution = outcomes.outcome_distribution(ds)
+    assert distribution.figures["no_outcome_yet"] == {
+        "under_investigation": pending,  # measured 7,142 (was reported as 113,488)
+        "status_unavailable": unavailable,  # measured 7,458
+    }
+    charge = outcomes.charge_rate(ds).tables["charge_rate_by_group"][0]
+    assert (charge["n"], charge["k"]) == (recorded - pending - unavailable, charged)
+    assert 0.03 < charge["share"] < 0.06  # measured 5,607 / 133,721 = 0.042
+    victim = outcomes.victim_not_supporting_rate(ds)
+    assert victim.status == "not_available" and "crimes.outcome_code" in victim.needs
+    timeliness = outcomes.outcome_timeliness(ds)
+    assert timeliness.figures["unit"] == "months" and "days_to_outcome" not in timeliness.tables
+
+
+def test_public_forecast_and_years_use_only_months_present(kent: dict[str, Any]) -> None:
+    from vawgscope.analyses import areas
+
+    ds = Dataset.open(kent["store"], Options(year_basis="financial"))
+    present = quality.data_quality(ds).figures["months_present"]
+    forecast = areas.district_forecast(ds)
+    used = forecast.figures["months_used"]
+    assert used and set(used) <= set(present) and "2018-12" not in used
+    assert not set(used) & set(forecast.figures["missing_months"])
+    # measured: 2021-05 … 2022-03 and 2024-01 … 2024-04 (15 months)
+    assert used[-1] == "2024-04" and len(used) == 15
+    top = areas.top_lsoas(ds).headlines["top_lsoas_by_year"]
+    assert list(top) == ds.window.complete_years("financial") == [2021]
+    assert all(len(codes) == 10 for codes in top.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from statsmodels.tools.sm_exceptions import DomainWarning, PerfectSeparationWarn
 
 from vawgscope.analyses.common import garwood, month_of, rows, year_of
 from vawgscope.analyses.finding import Finding, definition_of, not_available
+from vawgscope.analyses.trends import months_between, months_left_out_of_models
 from vawgscope.dataset import Dataset
 
 TOP_N = 10
@@ -94,6 +96,22 @@ def _unknown_district_rows(crimes: ir.Table) -> list[dict[str, Any]]:
     reason = ibis.ifelse(unplaced.lsoa_code.isnull(), "no lsoa_code", "lsoa_code not in areas")
     counted = unplaced.group_by(reason=reason).aggregate(crimes=unplaced.count())
     return sorted(rows(counted), key=lambda r: r["reason"])
+
+
+def _recent_span(ds: Dataset, n: int) -> tuple[list[str], list[str], list[str]]:
+    """The last ``n`` calendar months ending at the last complete month (none starting before
+    the window), the complete months among them, and the months missing from the data."""
+    complete = ds.window.complete_months()
+    if not complete or ds.window.first is None:
+        return [], [], []
+    start = ds.window.first
+    # The first month that starts inside the window (as Window.complete_months judges it).
+    inside = _month_index(start.strftime("%Y-%m")) + (start.day != 1)
+    last = _month_index(complete[-1])
+    first = max(last - n + 1, inside)
+    span = months_between(_month_name(first), complete[-1])
+    chosen = [m for m in complete if m in set(span)]
+    return span, chosen, [m for m in span if m not in set(chosen)]
 
 
 # --- top LSOAs and the persistent hot spot --------------------------------------------------
@@ -246,7 +264,8 @@ def district_ranking_now(ds: Dataset) -> Finding:
     sharing the best rank and ties listed by name. Every district of ``areas`` is listed,
     with 0 when it has no crimes. Crimes with no ``lsoa_code``, or one that ``areas`` does not
     hold, are counted in a separate table and not ranked. With fewer than 12 complete months
-    the months there are are used, and the finding says so.
+    (a short window, or months missing from the data, which are gaps and never zeros) the
+    months there are are used, and the finding names the months missing.
     """
     title = "Districts by crimes in the last 12 complete months"
     if not (_has_districts(ds) and _has_lsoas(ds)):
@@ -257,7 +276,7 @@ def district_ranking_now(ds: Dataset) -> Finding:
             ("areas.district", "crimes.lsoa_code"),
             ("district_rank_now",),
         )
-    months = ds.window.last_complete_months(NOW_MONTHS)
+    span, months, missing = _recent_span(ds, NOW_MONTHS)
     if not months:
         return Finding(
             id="district_rank_now",
@@ -274,13 +293,19 @@ def district_ranking_now(ds: Dataset) -> Finding:
     counts.update({r["district"]: r["crimes"] for r in counted})
     ranking = _ranked_rows(counts, "crimes", "district")
     short = "" if len(months) == NOW_MONTHS else f" (only {len(months)} complete months)"
+    if missing:
+        short = f" ({len(months)} complete months; missing from the data: {', '.join(missing)})"
     return Finding(
         id="district_rank_now",
         title=title,
         definition=definition_of(district_ranking_now),
-        summary=f"{ranking[0]['district']} has the most crimes in {months[0]} to {months[-1]}"
+        summary=f"{ranking[0]['district']} has the most crimes in {span[0]} to {span[-1]}"
         f"{short}: {ranking[0]['crimes']:,}.",
-        figures={"months": [months[0], months[-1]], "complete_months": len(months)},
+        figures={
+            "months": [span[0], span[-1]],
+            "complete_months": len(months),
+            "missing_months": missing,
+        },
         tables={
             "district_crimes_now": ranking,
             "crimes_without_district": _unknown_district_rows(recent),
@@ -351,8 +376,10 @@ def forecast_counts(
     horizon: tuple[int, int] = HORIZON,
     confidence: float = 0.95,
     seed: int = SEED,
+    last_month: str | None = None,
 ) -> dict[str, Any]:
-    """Forecast a monthly count series ``ahead`` months past its last month.
+    """Forecast a monthly count series ``ahead`` months past its last month (``last_month``
+    when given: the months ahead then count from it, e.g. when the last month was left out).
 
     The model is a Poisson GLM of the monthly counts on a linear trend (identity link, so the
     trend is a straight line in crimes; log link if that fails) plus month-of-year indicators
@@ -368,6 +395,8 @@ def forecast_counts(
     index = np.array([_month_index(m) for m in months])
     y = np.asarray(counts, dtype=float)
     origin, last = int(index.min()), int(index.max())
+    if last_month is not None:
+        last = _month_index(last_month)
     future = np.arange(last + 1, last + ahead + 1)
     if not y.any():
         zeros = [
@@ -416,7 +445,11 @@ def forecast_counts(
 
 def _mean(linear: np.ndarray, link: str) -> np.ndarray:
     # A straight line can cross zero; a mean below zero is no crimes.
-    return np.clip(linear, 0.0, None) if link == "identity" else np.exp(linear)
+    if link == "identity":
+        return np.clip(linear, 0.0, None)
+    # A wild draw may overflow to infinity; the caller caps the means.
+    with np.errstate(over="ignore"):
+        return np.exp(linear)
 
 
 def _count_noise(rng: np.random.Generator, mean: np.ndarray, phi: float) -> np.ndarray:
@@ -430,19 +463,24 @@ def _count_noise(rng: np.random.Generator, mean: np.ndarray, phi: float) -> np.n
 def district_forecast(ds: Dataset) -> Finding:
     """Districts ranked by forecast crimes two years ahead.
 
-    Definition: for each district, the monthly in-scope crimes of the last 36 complete months
-    (crimes placed by their LSOA through ``areas.lsoa_code``) are fitted with a trend model — a
-    Poisson GLM with a linear trend (identity link, so a straight line in crimes; log link
-    when the straight line fails) and month-of-year terms — and the forecast is the sum of the
-    fitted means for months 13–24 after the last complete month. Districts are ranked by this
-    forecast, equal values sharing the best rank, ties listed by name; every district of
-    ``areas`` is listed. Months with no in-scope crime at all are gaps, not zeros, and are
-    named; crimes with no known district are left out and counted.
+    Definition: for each district, the monthly in-scope crimes of the last 36 calendar months
+    ending at the last complete month (crimes placed by their LSOA through
+    ``areas.lsoa_code``) are fitted with a trend model — a Poisson GLM with a linear trend
+    (identity link, so a straight line in crimes; log link when the straight line fails) and
+    month-of-year terms when 24 or more months are used — and the forecast is the sum of the
+    fitted means for months 13–24 after the last complete month. The model uses only the
+    complete months the data hold: a month missing from the data is a gap, never a zero, and
+    a month flagged by the data-quality low-volume rule (``trends.months_left_out_of_models``:
+    a suspected incomplete file) is left out; the finding names the months used, missing and
+    left out. Fewer than 12 months left: not available, with the reason. Districts are ranked
+    by the forecast, equal values sharing the best rank, ties listed by name; every district
+    of ``areas`` is listed (0 crimes in a used month where it has none). Crimes with no known
+    district are left out and counted.
 
     Interval: a 95% prediction interval for the 12-month sum, simulated from the coefficients'
     estimated normal distribution (covariance scaled by the Pearson overdispersion) plus
     Poisson or negative-binomial count noise, 4,000 draws from a fixed seed. It assumes the
-    trend of the last three years continues and that months are independent given the trend.
+    trend of the months used continues and that months are independent given the trend.
     When the dataset has ``periods`` of kind ``lockdown``, each month's share of days in
     lockdown enters the model as one more term (0 in the forecast), so a lockdown dip does not
     bend the trend.
@@ -457,16 +495,32 @@ def district_forecast(ds: Dataset) -> Finding:
             ("areas.district", "crimes.lsoa_code"),
             (key,),
         )
-    months, missing, counts = _district_history(ds)
+    span, complete, missing = _recent_span(ds, HISTORY_MONTHS)
+    flagged = set(months_left_out_of_models(ds))
+    months = [m for m in complete if m not in flagged]
+    left_out = [m for m in complete if m in flagged]
+    history = {
+        "history": [span[0], span[-1]] if span else None,
+        "months_used": months,
+        "months_with_data": len(months),
+        "missing_months": missing,
+        "months_left_out": left_out,
+    }
+    history_table = _history_month_rows(span, months, missing, left_out)
     if len(months) < MIN_MONTHS:
-        return Finding(
-            id=key,
-            title=title,
-            definition=definition_of(district_forecast),
-            summary=f"Only {len(months)} complete months with crimes; a trend needs {MIN_MONTHS}.",
-            figures={"months_with_data": len(months), "missing_months": missing},
-            headlines={key: None},
+        where = f" in {span[0]} to {span[-1]}" if span else ""
+        finding = not_available(
+            key, title, definition_of(district_forecast), ("crimes.occurred_from",), (key,)
         )
+        return replace(
+            finding,
+            summary=f"Not available: only {len(months)} complete months with data{where} "
+            f"(missing: {len(missing)}, left out as low volume: {len(left_out)}); "
+            f"a trend needs {MIN_MONTHS}.",
+            figures=history,
+            tables={"history_months": history_table},
+        )
+    counts = _district_history(ds, months)
     lockdown = _lockdown_shares(ds, months)
     fits = {
         district: forecast_counts(
@@ -474,20 +528,19 @@ def district_forecast(ds: Dataset) -> Finding:
             [series.get(m, 0) for m in months],
             lockdown=lockdown,
             confidence=ds.options.confidence,
+            last_month=span[-1],
         )
         for district, series in counts.items()
     }
     ranking = _forecast_ranking(fits)
-    last = _month_index(months[-1])
+    last = _month_index(span[-1])
     return Finding(
         id=key,
         title=title,
         definition=definition_of(district_forecast),
-        summary=_forecast_summary(ranking, months, ds.options.confidence),
+        summary=_forecast_summary(ranking, span, months, ds.options.confidence),
         figures={
-            "history": [months[0], months[-1]],
-            "months_with_data": len(months),
-            "missing_months": missing,
+            **history,
             "forecast_months": [_month_name(last + HORIZON[0]), _month_name(last + HORIZON[1])],
             "lockdown_term": lockdown is not None and any(lockdown),
         },
@@ -496,10 +549,23 @@ def district_forecast(ds: Dataset) -> Finding:
                 {**row, "link": fits[row["district"]]["link"]} for row in ranking
             ],
             "district_history_and_forecast": _history_rows(months, counts, fits),
+            "history_months": history_table,
             "crimes_without_district": _unknown_district_rows(_history_crimes(ds, months)),
         },
         headlines={key: ranking},
     )
+
+
+def _history_month_rows(
+    span: list[str], used: list[str], missing: list[str], left_out: list[str]
+) -> list[dict[str, Any]]:
+    """Each month of the history span and whether the model used it, and why not."""
+    status = {
+        **dict.fromkeys(used, "used"),
+        **dict.fromkeys(missing, "missing from the data (a gap)"),
+        **dict.fromkeys(left_out, "left out: low volume (suspected incomplete file)"),
+    }
+    return [{"month": m, "status": status[m]} for m in span]
 
 
 def _lockdown_shares(ds: Dataset, months: list[str]) -> list[float] | None:
@@ -527,18 +593,15 @@ def _history_crimes(ds: Dataset, months: list[str]) -> ir.Table:
     return crimes.filter(month_of(crimes.occurred_from).isin(months))
 
 
-def _district_history(ds: Dataset) -> tuple[list[str], list[str], dict[str, dict[str, int]]]:
-    """Months with data, missing months, and {district: {month: crimes}} over the last 36."""
-    window = ds.window.last_complete_months(HISTORY_MONTHS)
-    crimes = _history_crimes(ds, window).mutate(month=lambda t: month_of(t.occurred_from))
-    with_data = {r["month"] for r in rows(crimes.select("month").distinct())}
-    months = [m for m in window if m in with_data]
+def _district_history(ds: Dataset, months: list[str]) -> dict[str, dict[str, int]]:
+    """{district: {month: crimes}} over ``months`` (every district of ``areas``)."""
+    crimes = _history_crimes(ds, months).mutate(month=lambda t: month_of(t.occurred_from))
     placed = crimes.filter(crimes.district.notnull())
     by_month = rows(placed.group_by(["district", "month"]).aggregate(crimes=placed.count()))
     counts: dict[str, dict[str, int]] = {d: {} for d in _districts(ds)}
     for r in by_month:
         counts[r["district"]][r["month"]] = r["crimes"]
-    return months, [m for m in window if m not in with_data], counts
+    return counts
 
 
 def _forecast_ranking(fits: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -581,10 +644,14 @@ def _history_rows(
     return out
 
 
-def _forecast_summary(ranking: list[dict[str, Any]], months: list[str], confidence: float) -> str:
+def _forecast_summary(
+    ranking: list[dict[str, Any]], span: list[str], months: list[str], confidence: float
+) -> str:
     top = ranking[0]
+    gaps = len(span) - len(months)
+    used = f" ({len(months)} months with data, {gaps} missing or left out)" if gaps else ""
     return (
-        f"On the trend of {months[0]} to {months[-1]}, {top['district']} is forecast to have the "
+        f"On the trend of {span[0]} to {span[-1]}{used}, {top['district']} is forecast to have the "
         f"most crimes in months 13–24 ahead: {top['forecast']:,.0f} "
         f"({confidence:.0%} prediction interval {top['low']:,.0f}–{top['high']:,.0f})."
     )
@@ -611,11 +678,19 @@ def _residents(ds: Dataset) -> tuple[dict[str, int], int | None]:
     return residents, year
 
 
-def _rate(k: int, residents: int, confidence: float) -> dict[str, float | None]:
+def _rate(
+    k: int, residents: int, confidence: float, months: int = NOW_MONTHS
+) -> dict[str, float | None]:
+    """Crimes per 1,000 residents a year, from ``k`` crimes in ``months`` complete months."""
     if residents <= 0:
         return {"rate_per_1000": None, "low": None, "high": None}
-    low, high = garwood(k, residents / 1000, confidence)
-    return {"rate_per_1000": k / residents * 1000, "low": low, "high": high}
+    if months == NOW_MONTHS:
+        low, high = garwood(k, residents / 1000, confidence)
+        return {"rate_per_1000": k / residents * 1000, "low": low, "high": high}
+    # Fewer months (missing from the data): residents × years observed is the exposure.
+    exposure = residents / 1000 * months / NOW_MONTHS
+    low, high = garwood(k, exposure, confidence)
+    return {"rate_per_1000": k / exposure, "low": low, "high": high}
 
 
 def area_rates(ds: Dataset) -> Finding:
@@ -623,7 +698,9 @@ def area_rates(ds: Dataset) -> Finding:
 
     Definition: in-scope crimes in the last 12 complete months (and over the whole window) by
     the LSOA of the crime and by its district through ``areas.lsoa_code``, with the rate per
-    1,000 residents a year = crimes in the last 12 complete months ÷ residents × 1,000.
+    1,000 residents a year = crimes in the last 12 complete months ÷ residents × 1,000; when
+    some of those months are missing from the data (gaps, never zeros), the crimes of the m
+    complete months there are ÷ (residents × m / 12) × 1,000, and the finding names them.
     Residents are ``population`` summed over all ages and both sexes for each LSOA (rows of
     sex ``all`` where an area has no F/M rows), from the latest ``year`` when population gives
     several; a district's residents are the sum over its LSOAs that have population. Areas
@@ -639,7 +716,7 @@ def area_rates(ds: Dataset) -> Finding:
             definition_of(area_rates),
             ("areas.lsoa_code", "population.population", "crimes.lsoa_code"),
         )
-    months = ds.window.last_complete_months(NOW_MONTHS)
+    span, months, missing = _recent_span(ds, NOW_MONTHS)
     if not months:
         return Finding(
             id="area_rates",
@@ -656,8 +733,8 @@ def area_rates(ds: Dataset) -> Finding:
     counts = {r["lsoa_code"]: r for r in rows(per_lsoa)}
     lookup = _area_lookup(ds)
     confidence = ds.options.confidence
-    lsoa_rows = _lsoa_rate_rows(lookup, counts, residents, confidence)
-    district_rows = _district_rate_rows(lsoa_rows, confidence)
+    lsoa_rows = _lsoa_rate_rows(lookup, counts, residents, confidence, len(months))
+    district_rows = _district_rate_rows(lsoa_rows, confidence, len(months))
     without = sorted(code for code in lookup if residents.get(code, 0) <= 0)
     top = district_rows[0] if district_rows else None
     summary = (
@@ -668,13 +745,20 @@ def area_rates(ds: Dataset) -> Finding:
     )
     if without:
         summary += f" {len(without)} areas have no population rows and no rate."
+    if missing:
+        summary += (
+            f" Rates are over the {len(months)} complete months the data hold in {span[0]} to "
+            f"{span[-1]}; missing: {', '.join(missing)}."
+        )
     return Finding(
         id="area_rates",
         title=title,
         definition=definition_of(area_rates),
         summary=summary,
         figures={
-            "months": [months[0], months[-1]],
+            "months": [span[0], span[-1]],
+            "complete_months": len(months),
+            "missing_months": missing,
             "population_year": year,
             "areas_without_population": without,
             "crimes_without_lsoa": int(counts.get(None, {}).get("crimes_window", 0)),
@@ -693,6 +777,7 @@ def _lsoa_rate_rows(
     counts: dict[str, dict[str, Any]],
     residents: dict[str, int],
     confidence: float,
+    months: int,
 ) -> list[dict[str, Any]]:
     out = []
     for code in sorted(lookup):
@@ -706,13 +791,15 @@ def _lsoa_rate_rows(
                 "residents": people or None,
                 "crimes_window": int(counts.get(code, {}).get("crimes_window") or 0),
                 "crimes_last_12_months": k,
-                **_rate(k, people, confidence),
+                **_rate(k, people, confidence, months),
             }
         )
     return _by_rate(out, "lsoa_code")
 
 
-def _district_rate_rows(lsoa_rows: list[dict[str, Any]], confidence: float) -> list[dict[str, Any]]:
+def _district_rate_rows(
+    lsoa_rows: list[dict[str, Any]], confidence: float, months: int
+) -> list[dict[str, Any]]:
     frame = pd.DataFrame(lsoa_rows)
     frame["has_population"] = frame["residents"].notna()
     frame["residents"] = frame["residents"].fillna(0)
@@ -732,7 +819,7 @@ def _district_rate_rows(lsoa_rows: list[dict[str, Any]], confidence: float) -> l
                 "residents": people or None,
                 "crimes_window": int(g["crimes_window"]),
                 "crimes_last_12_months": k,
-                **_rate(k, people, confidence),
+                **_rate(k, people, confidence, months),
                 "areas": int(g["areas"]),
                 "areas_without_population": int(g["areas"] - g["areas_with_population"]),
             }
