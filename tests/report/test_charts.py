@@ -651,3 +651,22 @@ def test_every_ok_finding_of_a_profile_has_a_chart(small_world_dir: Path, tmp_pa
         and not (render(f, i, profile["dataset"]) or "").startswith("<div")
     ]
     assert missing == []
+
+
+def test_outcome_timeliness_in_months_for_month_level_data() -> None:
+    from vawgscope.report.charts import CHARTS
+
+    finding = {
+        "id": "outcome_timeliness",
+        "figures": {"year_basis": "financial"},
+        "tables": {
+            "months_to_outcome": [
+                {"group": "Violence and sexual offences", "year": 2021, "median": 0.0,
+                 "q1": 0.0, "q3": 1.0},
+            ]
+        },
+        "context": {"complete_months": ["2021-04", "2022-03"]},
+    }  # fmt: skip
+    fig = CHARTS["outcome_timeliness"](finding)
+    assert fig is not None and list(fig.data[0].error_x.array) == [1.0]
+    assert "months" in fig.layout.xaxis.title.text and "2021" in fig.layout.title.text

@@ -110,9 +110,11 @@ def outcome_mix(finding: dict[str, Any]) -> go.Figure | None:
 
 @chart("outcome_timeliness")
 def days_to_outcome(finding: dict[str, Any]) -> go.Figure | None:
+    # Month-level data (police.uk) can only be timed in whole months.
+    unit = "days" if finding["tables"].get("days_to_outcome") else "months"
     rows = [
         r
-        for r in finding["tables"].get("days_to_outcome", [])
+        for r in finding["tables"].get(f"{unit}_to_outcome", [])
         if r.get("median") is not None and isinstance(r.get("year"), int)
     ]
     if not rows:
@@ -134,12 +136,14 @@ def days_to_outcome(finding: dict[str, Any]) -> go.Figure | None:
                 "array": [gap(r.get("q3"), r["median"]) for r in rows],
                 "arrayminus": [gap(r["median"], r.get("q1")) for r in rows],
             },
-            hovertemplate="%{y}: median %{x:.0f} days<extra></extra>",
+            hovertemplate=f"%{{y}}: median %{{x:.0f}} {unit}<extra></extra>",
         )
     )
-    fig.update_xaxes(title="days from recording to outcome (median; whiskers: quartiles)")
-    fig.update_layout(height=140 + 28 * len(rows))
-    return styled(fig, f"Days to an outcome by offence group, crimes of {basis} year {year}")
+    fig.update_xaxes(title=f"{unit} from recording to outcome (median; whiskers: quartiles)")
+    fig.update_layout(height=160 + 28 * len(rows))
+    return styled(
+        fig, f"{unit.capitalize()} to an outcome by offence group, crimes of {basis} year {year}"
+    )
 
 
 def latest_complete_year(years: set[int], basis: str, complete: list[str] | None) -> int:
