@@ -20,8 +20,9 @@ env: .venv/.synced
 demo: env
 	$(UV) run --frozen vawgscope demo
 
+# The tests also run the profile on Spark: the `spark` extra is added for them.
 test: env
-	$(UV) run --frozen pytest
+	$(UV) run --frozen --extra spark pytest
 
 lint: env
 	$(UV) run --frozen ruff check src tests

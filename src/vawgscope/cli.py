@@ -320,13 +320,16 @@ def _run_profile(
     backend: str,
     harm_weights: Path | None,
     public_threshold: int | None = None,
+    spark_master: str | None = None,
 ) -> Path:
     """Profile the store into ``out``; with a threshold, every output is disclosure-controlled."""
     weights = load_harm_weights(harm_weights) if harm_weights else None
     started = clock.perf_counter()
     with _progress() as progress:
         task = progress.add_task("Profiling", total=None, detail="applying the scope")
-        ds = Dataset.open(store, options, backend=backend, harm_weights=weights)  # type: ignore[arg-type]
+        ds = Dataset.open(  # type: ignore[arg-type]
+            store, options, backend=backend, spark_master=spark_master, harm_weights=weights
+        )
         profile = build_profile(ds, progress=lambda name: progress.update(task, detail=name))
         if public_threshold is not None:
             profile = disclose(profile, public_threshold)
@@ -413,6 +416,13 @@ def profile_command(
         ),
     ] = False,
     backend: Annotated[str, typer.Option(help=f"Engine: {', '.join(BACKENDS)}.")] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master URL for --backend pyspark, e.g. spark://host:7077 "
+            "(default: local[2] on this machine)."
+        ),
+    ] = None,
     harm_weights: Annotated[
         Path | None,
         typer.Option(help="CSV of harm weights (days) by offence_code or offence_group."),
@@ -461,7 +471,9 @@ def profile_command(
         if source.is_dir():
             store = out / "store.duckdb"
             _run_ingest(source, store, mapping, out / "rejects", secret)
-        _run_profile(store, out, options, backend, harm_weights, threshold if public else None)
+        _run_profile(
+            store, out, options, backend, harm_weights, threshold if public else None, spark_master
+        )
 
 
 # --- perpetrators --------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from ibis.backends import BaseBackend
 from vawgscope.contract.harm import HarmWeights, default_harm_weights
 from vawgscope.contract.vocab import PERPETRATOR_ROLES
 from vawgscope.options import Options, Scope
-from vawgscope.store import Backend, StoreInfo, connect, read_info, store_table
+from vawgscope.store import Backend, StoreInfo, connect, materialise, read_info, store_table
 
 _counter = itertools.count(1)
 
@@ -201,7 +201,7 @@ class Dataset:
         return self._cache[key]
 
     def _materialise(self, expr: ir.Table, stem: str) -> ir.Table:
-        return self.con.create_table(f"_{stem}_{next(_counter)}", expr, temp=True)
+        return materialise(self.con, f"_{stem}_{next(_counter)}", expr)
 
     def _build_scope(self) -> None:
         scope = self.scope

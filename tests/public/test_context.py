@@ -11,6 +11,7 @@ import pytest
 
 from vawgscope.context import ContextError, build_context
 from vawgscope.context.census import read_census
+from vawgscope.context.imd import read_imd
 
 
 def square(x0: float, y0: float, size: float = 1000) -> list[list[list[float]]]:
@@ -185,3 +186,14 @@ def test_wgs84_boundaries_are_reprojected(tmp_path: Path) -> None:
 def test_population_needs_the_age_table(files: dict[str, Path]) -> None:
     with pytest.raises(ContextError, match="TS007a"):
         read_census([files["ts008"]])
+
+
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "imd2019"
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason=f"the real IMD files are not at {REAL}")
+def test_the_imd_workbook_as_published_reads_as_its_csv() -> None:
+    workbook = read_imd(REAL / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx")
+    kent = read_imd(REAL / "IMD2019_File1_kent_medway_lsoa11.csv")
+    assert len(workbook) == 32_844  # every LSOA of England
+    assert kent and all(workbook[code] == values for code, values in kent.items())

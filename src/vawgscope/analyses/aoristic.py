@@ -70,13 +70,21 @@ def _hour_pieces(crimes: ir.Table) -> ir.Table:
     spans = kept.select(
         "crime_id", "start_s", "end_s", "duration_s", first_hour=first_hour, last_hour=last_hour
     )
-    expanded = spans.select(
+    # The unnest stands alone in its select (Spark allows no generator inside an expression).
+    offsets = spans.select(
         "crime_id",
         "start_s",
         "end_s",
         "duration_s",
-        hour_index=spans.first_hour
-        + ibis.range(0, spans.last_hour - spans.first_hour + 1).unnest(),
+        "first_hour",
+        offset=ibis.range(0, spans.last_hour - spans.first_hour + 1).unnest(),
+    )
+    expanded = offsets.select(
+        "crime_id",
+        "start_s",
+        "end_s",
+        "duration_s",
+        hour_index=offsets.first_hour + offsets.offset,
     )
     hour_start = expanded.hour_index * _HOUR
     piece_start = ibis.greatest(expanded.start_s, hour_start)
