@@ -744,7 +744,11 @@ def area_rates(ds: Dataset) -> Finding:
         else "No district has residents to give a rate."
     )
     if without:
-        summary += f" {len(without)} areas have no population rows and no rate."
+        summary += (
+            " 1 area has no population rows and no rate."
+            if len(without) == 1
+            else f" {len(without)} areas have no population rows and no rate."
+        )
     if missing:
         summary += (
             f" Rates are over the {len(months)} complete months the data hold in {span[0]} to "
