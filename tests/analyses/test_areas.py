@@ -379,7 +379,7 @@ def test_area_rates(tmp_path: Path) -> None:
     assert districts["Gamma"]["areas_without_population"] == 1
     assert [r["district"] for r in finding.tables["district_rates"]] == ["Alpha", "Beta", "Gamma"]
     assert finding.figures["areas_without_population"] == ["G1"]
-    assert "1 areas have no population rows" in finding.summary
+    assert "1 area has no population rows" in finding.summary
     lsoas = {r["lsoa_code"]: r for r in finding.tables["lsoa_rates"]}
     assert lsoas["A1"]["residents"] == 1000 and lsoas["G1"]["residents"] is None
 
