@@ -35,7 +35,8 @@ def write_crimes(path: Path, rows: int) -> None:
         for i in range(rows):
             group = "bad_group" if i % 10_000 == 9_999 else GROUPS[i % len(GROUPS)]
             day = 1 + i % 28
-            writer.writerow([f"C{i:09d}", f"2021-03-{day:02d}", f"2021-03-{day:02d}T{i % 24:02d}:15:00",
+            when = f"2021-03-{day:02d}T{i % 24:02d}:15:00"
+            writer.writerow([f"C{i:09d}", f"2021-03-{day:02d}", when,
                              group, "true" if i % 3 else "false", "dwelling",
                              570_000 + i % 9_000, 150_000 + i % 7_000, "free text, with a comma"])
 
@@ -67,7 +68,7 @@ def main() -> None:
             size, seconds, peak = measure(rows, Path(tmp))
             results.append((rows, size, peak))
             print(f"{rows:>10,} {size:>9.1f} {seconds:>8.1f} {rows / seconds:>10,.0f} {peak:>8.0f}")
-    (r0, s0, p0), (r1, s1, p1) = results[0], results[-1]
+    (_, s0, p0), (_, s1, p1) = results[0], results[-1]
     print(f"file size ratio {s1 / s0:.1f}x; peak memory ratio {p1 / p0:.2f}x")
 
 
