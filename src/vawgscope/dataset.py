@@ -243,14 +243,21 @@ class Dataset:
         when = crimes.select("crime_id", "occurred_from")
         people = links.join(persons, "person_id").join(when, "crime_id")
         people = people.mutate(age_at_offence=people.occurred_from.year() - people.birth_year)
-        victims = people.filter(people.role == "victim")
+        is_victim = people.role == "victim"
         if scope.victim_sex is not None:
-            victims = victims.filter(victims.sex == scope.victim_sex)
-        perps = people.filter(people.role.isin(PERPETRATOR_ROLES))
+            is_victim &= people.sex == scope.victim_sex
+        is_perp = people.role.isin(PERPETRATOR_ROLES)
         if scope.perpetrator_sex is not None:
-            perps = perps.filter(perps.sex == scope.perpetrator_sex)
+            is_perp &= people.sex == scope.perpetrator_sex
         if scope.perpetrator_min_age is not None:
-            perps = perps.filter(perps.age_at_offence >= scope.perpetrator_min_age)
+            is_perp &= people.age_at_offence >= scope.perpetrator_min_age
+        # The three-way join of links, persons and crimes runs once; victims, perpetrators and
+        # the crimes they put in scope are all read from its result.
+        candidates = self._materialise(
+            people.filter(is_victim | is_perp).mutate(_victim=is_victim), "scope_candidates"
+        )
+        victims = candidates.filter(candidates._victim).drop("_victim")
+        perps = candidates.filter(~candidates._victim).drop("_victim")
         in_scope = crimes
         if scope.victim_filter_on:
             in_scope = in_scope.semi_join(victims.select("crime_id"), "crime_id")
