@@ -38,23 +38,24 @@ __all__ = [
     "nte_intervals",
     "nte_weight",
     "time_coverage",
+    "weight_grid",
 ]
 
 
-def _exact(crimes: ir.Table) -> ir.Table:
+def _exact(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
     """Crimes whose times are known to the minute, with their window in epoch seconds."""
     exact = crimes.filter(crimes.time_precision.fill_null("exact") == "exact")
     start = exact.occurred_from.epoch_seconds().cast("int64")
     end = exact.occurred_to.fill_null(exact.occurred_from).epoch_seconds().cast("int64")
-    return exact.select("crime_id", start_s=start, end_s=end, duration_s=end - start)
+    return exact.select("crime_id", *keep, start_s=start, end_s=end, duration_s=end - start)
 
 
-def _kept(crimes: ir.Table) -> ir.Table:
-    exact = _exact(crimes)
+def _kept(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
+    exact = _exact(crimes, keep)
     return exact.filter((exact.duration_s >= 0) & (exact.duration_s <= MAX_WINDOW_SECONDS))
 
 
-def _hour_pieces(crimes: ir.Table) -> ir.Table:
+def _hour_pieces(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
     """One row per kept crime and clock hour its window touches.
 
     Columns: ``crime_id``, ``hour_index`` (hours since the epoch), ``piece_from`` and
@@ -62,17 +63,24 @@ def _hour_pieces(crimes: ir.Table) -> ir.Table:
     day), and ``weight`` (the piece's length ÷ the window's length; 1 for a zero-length
     window, which sits in the hour of its instant).
     """
-    kept = _kept(crimes)
+    kept = _kept(crimes, keep)
     first_hour = (kept.start_s / _HOUR).floor().cast("int64")
     # The last hour with a positive overlap: a window ending on the hour does not reach into
     # the next; a zero-length window stays in its own hour.
     last_hour = ibis.greatest(first_hour, (kept.end_s / _HOUR).ceil().cast("int64") - 1)
     spans = kept.select(
-        "crime_id", "start_s", "end_s", "duration_s", first_hour=first_hour, last_hour=last_hour
+        "crime_id",
+        *keep,
+        "start_s",
+        "end_s",
+        "duration_s",
+        first_hour=first_hour,
+        last_hour=last_hour,
     )
     # The unnest stands alone in its select (Spark allows no generator inside an expression).
     offsets = spans.select(
         "crime_id",
+        *keep,
         "start_s",
         "end_s",
         "duration_s",
@@ -81,6 +89,7 @@ def _hour_pieces(crimes: ir.Table) -> ir.Table:
     )
     expanded = offsets.select(
         "crime_id",
+        *keep,
         "start_s",
         "end_s",
         "duration_s",
@@ -97,6 +106,7 @@ def _hour_pieces(crimes: ir.Table) -> ir.Table:
     )
     return expanded.select(
         "crime_id",
+        *keep,
         "hour_index",
         piece_from=piece_start - day_start,
         piece_to=piece_end - day_start,
@@ -124,6 +134,21 @@ def hour_weights(crimes: ir.Table) -> ir.Table:
         hour=(pieces.hour_index % 24).cast("int8"),
     )
     return located.group_by(["crime_id", "weekday", "hour"]).aggregate(weight=located.weight.sum())
+
+
+def weight_grid(crimes: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
+    """(*by, weekday, hour, weight): the aoristic weight of :func:`hour_weights` summed over
+    crimes into weekday × hour cells (and ``by`` columns of the crime), straight from the hour
+    pieces: the same sums without a per-crime table in between."""
+    pieces = _hour_pieces(crimes, by)
+    day_index = (pieces.hour_index / 24).floor().cast("int64")
+    located = pieces.select(
+        *by,
+        "weight",
+        weekday=((day_index + _EPOCH_WEEKDAY) % 7).cast("int8"),
+        hour=(pieces.hour_index % 24).cast("int8"),
+    )
+    return located.group_by([*by, "weekday", "hour"]).aggregate(weight=located.weight.sum())
 
 
 def _clock_seconds(value: datetime.time) -> int:

@@ -68,20 +68,18 @@ def _clock(value: time) -> str:
     return value.isoformat(timespec="minutes")
 
 
-def _hour_weights(ds: Dataset) -> ir.Table:
-    return ds.cached("hour_weights", lambda: aoristic.hour_weights(ds.crimes))
+def _group_grid(ds: Dataset) -> list[dict[str, Any]]:
+    """Aoristic weight by offence group, weekday and hour, computed once per dataset."""
+    table = ds.cached(
+        "group_weight_grid", lambda: aoristic.weight_grid(ds.crimes, ("offence_group",))
+    )
+    return rows(table)
 
 
 def _nte_weight(ds: Dataset, start: time, end: time) -> ir.Table:
     return ds.cached(
         f"nte_weight:{start}-{end}", lambda: aoristic.nte_weight(ds.crimes, start, end)
     )
-
-
-def _weight_grid(hour_weights: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
-    """Aoristic weight summed by ``by`` columns, weekday and hour (one row per cell with weight)."""
-    keys = [*by, "weekday", "hour"]
-    return hour_weights.group_by(keys).aggregate(weight=hour_weights.weight.sum())
 
 
 def _full_grid(cells: Iterable[dict[str, Any]]) -> dict[tuple[int, int], float]:
@@ -220,7 +218,7 @@ def weekly_rhythm(ds: Dataset) -> Finding:
     cover = coverage(ds)
     if cover.kept == 0:
         return _not_available(weekly_rhythm, "weekly_rhythm", title, cover)
-    grid = _full_grid(rows(_weight_grid(_hour_weights(ds))))
+    grid = _full_grid(_group_grid(ds))
     total = float(cover.kept)
     weekdays, hours = _weekday_totals(grid), _hour_totals(grid)
     windows = _window_totals(hours)
@@ -300,8 +298,7 @@ def weekly_rhythm_by_group(ds: Dataset) -> Finding:
     cover = coverage(ds)
     if cover.kept == 0:
         return _not_available(weekly_rhythm_by_group, "weekly_rhythm_by_group", title, cover)
-    weights = _hour_weights(ds).join(ds.crimes.select("crime_id", "offence_group"), "crime_id")
-    cells = rows(_weight_grid(weights, ("offence_group",)))
+    cells = _group_grid(ds)
     groups = sorted({c["offence_group"] for c in cells})
     grids = {g: _full_grid(c for c in cells if c["offence_group"] == g) for g in groups}
     summary = _group_summary(ds, grids)
