@@ -188,7 +188,12 @@ def fit_temperature(
     temperature = exog["temperature"].to_numpy()
     if len(days) <= exog.shape[1] or np.ptp(temperature) == 0:
         return None
-    lags = newey_west_lags(len(days))
+    return _hac_fit(endog, exog, confidence)
+
+
+def _hac_fit(endog: np.ndarray, exog: pd.DataFrame, confidence: float) -> TemperatureFit:
+    """OLS with a Newey–West covariance; the temperature slope per ``PER_DEGREES``."""
+    lags = newey_west_lags(len(endog))
     result = sm.OLS(endog, exog).fit(
         cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
     )
@@ -202,9 +207,9 @@ def fit_temperature(
         coefficients=_coefficient_rows(result, interval),
         slope=slope,
         mean_crimes=float(endog.mean()),
-        mean_temperature=float(temperature.mean()),
+        mean_temperature=float(exog["temperature"].mean()),
         hac_lags=lags,
-        days=len(days),
+        days=len(endog),
     )
 
 
@@ -475,24 +480,7 @@ def _fit_monthly(
     endog = np.array([m["crimes"] for m in months])
     if len(months) <= exog.shape[1] + 1 or np.ptp(frame["temperature"]) == 0:
         return None
-    lags = newey_west_lags(len(months))
-    result = sm.OLS(endog, exog).fit(
-        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
-    )
-    interval = result.conf_int(alpha=1 - confidence)
-    slope = float(result.params["temperature"])
-    low, high = (float(v) for v in interval.loc["temperature"])
-    return TemperatureFit(
-        estimate=PER_DEGREES * slope,
-        low=PER_DEGREES * low,
-        high=PER_DEGREES * high,
-        coefficients=_coefficient_rows(result, interval),
-        slope=slope,
-        mean_crimes=float(endog.mean()),
-        mean_temperature=float(frame["temperature"].mean()),
-        hac_lags=lags,
-        days=len(months),
-    )
+    return _hac_fit(endog, exog, confidence)
 
 
 # --- temperature by perpetrator age band -----------------------------------------------------
