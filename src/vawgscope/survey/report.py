@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 
 from vawgscope.contract.vocab import SURVEY_AGE_BANDS, SURVEY_PLACES
 from vawgscope.report import format
-from vawgscope.report.charts.base import PALETTE, share_bars, styled
+from vawgscope.report.charts.base import PALETTE, figure_html, share_bars, styled
 from vawgscope.report.disclosure import marked
 
 #: Rows of a table shown in the page; the CSV files hold them all.
@@ -134,14 +134,7 @@ def _chart(finding: dict[str, Any], index: int) -> str | None:
     if builder is None or finding.get("status") != "ok":
         return None
     fig = builder(finding)
-    if fig is None:
-        return None
-    return fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=f"chart-{index}",
-        config={"displaylogo": False, "responsive": True},
-    )
+    return None if fig is None else figure_html(fig, index)
 
 
 def _columns(rows: list[dict[str, Any]]) -> list[str]:

@@ -134,8 +134,11 @@ def render(
     if builder is None or finding.get("status") != "ok":
         return None
     fig = builder({**finding, "context": context or {}})
-    if fig is None:
-        return None
+    return None if fig is None else figure_html(fig, index)
+
+
+def figure_html(fig: go.Figure, index: int) -> str:
+    """A figure as an HTML fragment for a page that inlines plotly.js once."""
     return fig.to_html(
         full_html=False,
         include_plotlyjs=False,
