@@ -5,48 +5,21 @@ Playwright drives Debian's chromium (/usr/bin/chromium); no browser is ever down
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-
+from tests.browser import needs_chromium, offline_page
 from vawgscope.dataset import Dataset
 from vawgscope.ingest import ingest
 from vawgscope.profile import build_profile
 from vawgscope.report import write_report
 from vawgscope.report.layout import SECTIONS
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() or shutil.which("chromium") is None,
-    reason="Debian's chromium is not installed (.ci/run installs it)",
-)
+pytestmark = needs_chromium
 
 
 def _open(html: Path, screenshot: Path):
-    from playwright.sync_api import sync_playwright
-
-    errors: list[str] = []
-    requests: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        # The report must work with no network at all: refuse anything but the file itself.
-        page.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith("file:")
-                else (requests.append(route.request.url), route.abort())[1]
-            ),
-        )
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(html.as_uri())
-        page.wait_for_load_state("load")
+    with offline_page(html) as opened:
+        page = opened.page
         result = {
             "headings": page.locator("h2").all_inner_texts(),
             "sections": [s.anchor for s in SECTIONS if page.locator(f"section#{s.anchor}").count()],
@@ -59,8 +32,7 @@ def _open(html: Path, screenshot: Path):
             result["table_opened"] = details.evaluate("d => d.open")
             result["table_visible"] = details.locator("table").is_visible()
         page.screenshot(path=str(screenshot), full_page=False)
-        browser.close()
-    return result, errors, requests
+    return result, opened.errors, opened.requests
 
 
 def test_report_opens_offline_without_errors(small_world_dir: Path, tmp_path: Path) -> None:
@@ -92,18 +64,10 @@ def test_crimes_only_report_says_what_person_sections_need(tmp_path: Path) -> No
 
 
 def test_report_prints_to_a4_without_overflow(small_world_dir: Path, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     ingest(small_world_dir, tmp_path / "s.duckdb")
     paths = write_report(build_profile(Dataset.open(tmp_path / "s.duckdb")), tmp_path / "out")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(paths.html.as_uri())
-        page.wait_for_load_state("load")
+    with offline_page(paths.html) as opened:
+        page = opened.page
         pdf = page.pdf(format="A4", print_background=True)
         page.emulate_media(media="print")
         page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
@@ -124,7 +88,6 @@ def test_report_prints_to_a4_without_overflow(small_world_dir: Path, tmp_path: P
             not d.is_visible() for d in page.locator("details.table.long").all()[:5]
         )
         print_notes = page.locator(".print-only").first.is_visible()
-        browser.close()
     assert pdf[:5] == b"%PDF-" and len(pdf) > 50_000
     assert overflow <= 794 and widest_chart <= 794
     assert definition_shown and long_tables_hidden and print_notes

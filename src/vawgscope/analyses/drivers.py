@@ -27,6 +27,7 @@ from statsmodels.discrete.discrete_model import NegativeBinomial
 
 from vawgscope.analyses.common import WEEKDAYS, month_of, rows
 from vawgscope.analyses.finding import Finding, definition_of, not_available
+from vawgscope.analyses.trends import month_days, months_left_out_of_models
 from vawgscope.contract.vocab import PERPETRATOR_AGE_BANDS
 from vawgscope.dataset import Dataset
 
@@ -361,12 +362,10 @@ def _monthly_rows(ds: Dataset, column: str) -> list[dict[str, Any]]:
     joined = per_month.left_join(climate, "month").select(
         per_month.month, per_month.crimes, climate.weather_days, climate.temperature
     )
-    out = []
-    for r in sorted(rows(joined), key=lambda r: r["month"]):
-        year, month = (int(part) for part in r["month"].split("-"))
-        days = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
-        out.append({**r, "crimes": int(r["crimes"]), "days": days})
-    return out
+    return [
+        {**r, "crimes": int(r["crimes"]), "days": month_days(r["month"])}
+        for r in sorted(rows(joined), key=lambda r: r["month"])
+    ]
 
 
 def temperature_monthly(ds: Dataset) -> Finding:
@@ -393,7 +392,7 @@ def temperature_monthly(ds: Dataset) -> Finding:
     column = _temperature_column(ds)
     if column is None:
         return not_available("temperature_monthly", title, definition, (TEMPERATURE_NEEDS,))
-    total = int(ds.crimes.count().execute())
+    total = ds.counts()["crimes"] or 0
     day_level = int(_day_precision(ds.crimes).count().execute())
     if total == 0 or day_level > total / 2:
         return not_available(
@@ -402,8 +401,6 @@ def temperature_monthly(ds: Dataset) -> Finding:
             definition,
             ("crimes dated only to the month (daily data use the daily model)",),
         )
-    from vawgscope.analyses.trends import months_left_out_of_models
-
     left_out = set(months_left_out_of_models(ds))
     months = _monthly_rows(ds, column)
     used = [

@@ -392,6 +392,30 @@ def _distribution_rows(
     return grouped, raw
 
 
+def _distribution_tables(
+    ds: Dataset, count: Callable[..., Any], to_rows: Callable[..., Any], detail: str
+) -> tuple[dict[str, list[dict[str, Any]]], Any]:
+    """The outcome mix by group and by year, each also by ``detail`` (code or category).
+
+    ``count(ds, by, name)`` counts crimes by ``by`` and outcome; ``to_rows(name, value,
+    counts, confidence)`` turns one group's counts into its summary and detail rows. Returns
+    the tables and the counts by group.
+    """
+    crimes, basis, confidence = ds.crimes, ds.options.year_basis, ds.options.confidence
+    tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_group = count(ds, crimes[_group_column(ds)], "group")
+    for group in sorted(by_group, key=str):
+        grouped, raw = to_rows("group", group, by_group[group], confidence)
+        tables["by_group"] += grouped
+        tables[f"by_group_and_{detail}"] += raw
+    by_year = count(ds, year_of(crimes.occurred_from, basis), "year")
+    for year in sorted(by_year):
+        grouped, raw = to_rows("year", year, by_year[year], confidence)
+        tables["by_year"] += [{"year_basis": basis, **r} for r in grouped]
+        tables[f"by_year_and_{detail}"] += [{"year_basis": basis, **r} for r in raw]
+    return tables, by_group
+
+
 def outcome_distribution(ds: Dataset) -> Finding:
     """Outcomes by offence group and by year.
 
@@ -417,18 +441,7 @@ def outcome_distribution(ds: Dataset) -> Finding:
     needs = _outcome_needs(ds)
     if needs:
         return not_available(key, title, definition_of(outcome_distribution), needs)
-    crimes, basis, confidence = ds.crimes, ds.options.year_basis, ds.options.confidence
-    tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_group = _code_counts(ds, crimes[_group_column(ds)], "group")
-    for group in sorted(by_group, key=str):
-        grouped, raw = _distribution_rows("group", group, by_group[group], confidence)
-        tables["by_group"] += grouped
-        tables["by_group_and_code"] += raw
-    by_year = _code_counts(ds, year_of(crimes.occurred_from, basis), "year")
-    for year in sorted(by_year):
-        grouped, raw = _distribution_rows("year", year, by_year[year], confidence)
-        tables["by_year"] += [{"year_basis": basis, **r} for r in grouped]
-        tables["by_year_and_code"] += [{"year_basis": basis, **r} for r in raw]
+    tables, by_group = _distribution_tables(ds, _code_counts, _distribution_rows, "code")
     pending = sum(codes.get(None, 0) for codes in by_group.values())
     recorded = sum(sum(codes.values()) for codes in by_group.values())
     return Finding(
@@ -437,7 +450,7 @@ def outcome_distribution(ds: Dataset) -> Finding:
         definition=definition_of(outcome_distribution),
         summary=f"{recorded - pending:,} of {recorded:,} crimes have an outcome; "
         f"{pending:,} are still under investigation.",
-        figures={"year_basis": basis, "grouped_by": _group_column(ds)},
+        figures={"year_basis": ds.options.year_basis, "grouped_by": _group_column(ds)},
         tables=dict(tables),
     )
 
@@ -504,18 +517,7 @@ def _grouped_rows(
 
 def _grouped_distribution(ds: Dataset, key: str, title: str) -> Finding:
     """``outcome_distribution`` on the police.uk tier: by police.uk group and category."""
-    crimes, basis, confidence = ds.crimes, ds.options.year_basis, ds.options.confidence
-    tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_group = _status_counts(ds, crimes[_group_column(ds)], "group")
-    for group in sorted(by_group, key=str):
-        grouped, raw = _grouped_rows("group", group, by_group[group], confidence)
-        tables["by_group"] += grouped
-        tables["by_group_and_category"] += raw
-    by_year = _status_counts(ds, year_of(crimes.occurred_from, basis), "year")
-    for year in sorted(by_year):
-        grouped, raw = _grouped_rows("year", year, by_year[year], confidence)
-        tables["by_year"] += [{"year_basis": basis, **r} for r in grouped]
-        tables["by_year_and_category"] += [{"year_basis": basis, **r} for r in raw]
+    tables, by_group = _distribution_tables(ds, _status_counts, _grouped_rows, "category")
     pending: dict[str, int] = dict.fromkeys(NO_OUTCOME_YET, 0)
     for counts in by_group.values():
         for (status, _, _), n in counts.items():
@@ -531,7 +533,7 @@ def _grouped_distribution(ds: Dataset, key: str, title: str) -> Finding:
         f"{pending[STATUS_UNAVAILABLE]:,} have no published status (police.uk 'Status update "
         "unavailable').",
         figures={
-            "year_basis": basis,
+            "year_basis": ds.options.year_basis,
             "grouped_by": _group_column(ds),
             "outcome_basis": "police.uk outcome groups",
             "no_outcome_yet": pending,

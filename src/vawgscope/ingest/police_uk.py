@@ -54,8 +54,8 @@ from vawgscope.ingest.sql import ident, literal
 
 STREET_PATTERN = "-street.csv"
 OUTCOMES_PATTERN = "-outcomes.csv"
-#: The standard street header; ``Context`` may be absent from old files.
-STREET_COLUMNS: tuple[str, ...] = (
+#: The columns street and outcomes files share, in the order both publish them.
+_SHARED_COLUMNS: tuple[str, ...] = (
     "Crime ID",
     "Month",
     "Reported by",
@@ -65,23 +65,16 @@ STREET_COLUMNS: tuple[str, ...] = (
     "Location",
     "LSOA code",
     "LSOA name",
+)
+#: The standard street header; ``Context`` may be absent from old files.
+STREET_COLUMNS: tuple[str, ...] = (
+    *_SHARED_COLUMNS,
     "Crime type",
     "Last outcome category",
     "Context",
 )
 STREET_OPTIONAL: tuple[str, ...] = ("Context",)
-OUTCOME_COLUMNS: tuple[str, ...] = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Outcome type",
-)
+OUTCOME_COLUMNS: tuple[str, ...] = (*_SHARED_COLUMNS, "Outcome type")
 OUTCOME_REQUIRED: tuple[str, ...] = ("Crime ID", "Month", "Outcome type")
 #: Rejects of outcomes-file rows that the CSV reader could not read.
 OUTCOME_REJECTS = "police_uk_outcomes"

@@ -161,7 +161,7 @@ _RANK_BY_YEAR = re.compile(r"^rank_\d{4}$")
 
 def is_identifier(name: str) -> bool:
     """A column that could name a person or a crime record (never published)."""
-    return bool(_IDENTIFIER.search(name)) and not name.endswith(("lsoa_code", "code"))
+    return bool(_IDENTIFIER.search(name))
 
 
 def is_derived(name: str) -> bool:

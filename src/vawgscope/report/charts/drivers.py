@@ -13,6 +13,11 @@ def _gap(upper: float | None, lower: float | None) -> float | None:
     return None if upper is None or lower is None else upper - lower
 
 
+def _fitted_line(fig: go.Figure, x: list[float], y: list[float]) -> None:
+    """The temperature model's fitted line over the observed points."""
+    fig.add_scatter(x=x, y=y, mode="lines", name="fitted line", line={"color": PALETTE[3]})
+
+
 @chart("temperature_effect")
 def temperature(finding: dict[str, Any]) -> go.Figure | None:
     bins = finding["tables"].get("daily_by_temperature_bin")
@@ -29,13 +34,7 @@ def temperature(finding: dict[str, Any]) -> go.Figure | None:
         customdata=[b["days"] for b in bins],
         hovertemplate="%{x:.1f} °C: %{y:.1f} crimes a day (%{customdata} days)",
     )
-    fig.add_scatter(
-        x=x,
-        y=[b["fitted"] for b in bins],
-        mode="lines",
-        name="fitted line",
-        line={"color": PALETTE[3]},
-    )
+    _fitted_line(fig, x, [b["fitted"] for b in bins])
     column = finding["figures"].get("temperature_column", "tmax_c")
     fig.update_xaxes(title=f"daily temperature ({column}, °C)")
     fig.update_yaxes(title="crimes a day")
@@ -65,13 +64,7 @@ def temperature_monthly(finding: dict[str, Any]) -> go.Figure | None:
         )
     fitted = [m for m in months if m.get("fitted") is not None]
     line = sorted(fitted, key=lambda m: m["temperature"])
-    fig.add_scatter(
-        x=[m["temperature"] for m in line],
-        y=[m["fitted"] for m in line],
-        mode="lines",
-        name="fitted line",
-        line={"color": PALETTE[3]},
-    )
+    _fitted_line(fig, [m["temperature"] for m in line], [m["fitted"] for m in line])
     column = finding["figures"].get("temperature_column", "tmean_c")
     fig.update_xaxes(title=f"monthly mean of daily temperature ({column}, °C)")
     fig.update_yaxes(title="crimes a day in the month")
