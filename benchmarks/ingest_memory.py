@@ -30,15 +30,36 @@ def write_crimes(path: Path, rows: int) -> None:
     """A crimes-only CSV with one bad row in every 10,000 (so rejects are exercised too)."""
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["crime_id", "recorded_date", "occurred_from", "offence_group",
-                         "domestic", "location_type", "easting", "northing", "note"])
+        writer.writerow(
+            [
+                "crime_id",
+                "recorded_date",
+                "occurred_from",
+                "offence_group",
+                "domestic",
+                "location_type",
+                "easting",
+                "northing",
+                "note",
+            ]
+        )
         for i in range(rows):
             group = "bad_group" if i % 10_000 == 9_999 else GROUPS[i % len(GROUPS)]
             day = 1 + i % 28
             when = f"2021-03-{day:02d}T{i % 24:02d}:15:00"
-            writer.writerow([f"C{i:09d}", f"2021-03-{day:02d}", when,
-                             group, "true" if i % 3 else "false", "dwelling",
-                             570_000 + i % 9_000, 150_000 + i % 7_000, "free text, with a comma"])
+            writer.writerow(
+                [
+                    f"C{i:09d}",
+                    f"2021-03-{day:02d}",
+                    when,
+                    group,
+                    "true" if i % 3 else "false",
+                    "dwelling",
+                    570_000 + i % 9_000,
+                    150_000 + i % 7_000,
+                    "free text, with a comma",
+                ]
+            )
 
 
 def measure(rows: int, work: Path) -> tuple[float, float, float]:
@@ -48,8 +69,18 @@ def measure(rows: int, work: Path) -> tuple[float, float, float]:
     size_mb = (data / "crimes.csv").stat().st_size / 1e6
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([sys.executable, "-c", CHILD, str(data), str(work / f"s{rows}.duckdb"),
-                    str(work / "secret.key")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(data),
+            str(work / f"s{rows}.duckdb"),
+            str(work / "secret.key"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     del before

@@ -124,8 +124,10 @@ class Dataset:
     """A store seen through one scope. Build it with :meth:`open` or :meth:`with_scope`.
 
     Attributes are Ibis expressions: ``crimes`` (in-scope crimes), ``victims`` and
-    ``perpetrators`` (their in-scope links with the person's sex, birth year, home, ethnicity,
-    ``occurred_from`` and ``age_at_offence``), and :meth:`table` for any other store table.
+    ``perpetrators`` (their in-scope links: ``crime_id``, ``person_id``, ``role``, the person's
+    ``sex`` and ``birth_year``, the crime's ``occurred_from`` and ``age_at_offence``),
+    :meth:`details` for the people's other columns, and :meth:`table` for any other store
+    table.
     """
 
     def __init__(
@@ -238,8 +240,8 @@ class Dataset:
 
     def _scope_people(self, crimes: ir.Table) -> None:
         scope = self.scope
-        links = self.table("crime_persons")
-        persons = self.table("persons")
+        links = self.table("crime_persons").select("crime_id", "person_id", "role")
+        persons = self.table("persons").select("person_id", "sex", "birth_year")
         when = crimes.select("crime_id", "occurred_from")
         people = links.join(persons, "person_id").join(when, "crime_id")
         people = people.mutate(age_at_offence=people.occurred_from.year() - people.birth_year)
@@ -251,24 +253,46 @@ class Dataset:
             is_perp &= people.sex == scope.perpetrator_sex
         if scope.perpetrator_min_age is not None:
             is_perp &= people.age_at_offence >= scope.perpetrator_min_age
-        # The three-way join of links, persons and crimes runs once; victims, perpetrators and
-        # the crimes they put in scope are all read from its result.
+        # The three-way join runs once, on the few columns the scope needs; victims,
+        # perpetrators and the crimes they put in scope are all read from its result, and the
+        # people's other columns are joined only by the analyses that read them (`details`).
         candidates = self._materialise(
             people.filter(is_victim | is_perp).mutate(_victim=is_victim), "scope_candidates"
         )
-        victims = candidates.filter(candidates._victim).drop("_victim")
-        perps = candidates.filter(~candidates._victim).drop("_victim")
         in_scope = crimes
-        if scope.victim_filter_on:
-            in_scope = in_scope.semi_join(victims.select("crime_id"), "crime_id")
-        if scope.perpetrator_filter_on:
-            in_scope = in_scope.semi_join(perps.select("crime_id"), "crime_id")
+        if scope.victim_filter_on or scope.perpetrator_filter_on:
+            picked = candidates.group_by("crime_id").aggregate(
+                has_victim=candidates._victim.any(), has_perp=(~candidates._victim).any()
+            )
+            if scope.victim_filter_on:
+                picked = picked.filter(picked.has_victim)
+            if scope.perpetrator_filter_on:
+                picked = picked.filter(picked.has_perp)
+            in_scope = crimes.semi_join(picked.select("crime_id"), "crime_id")
         self.crimes = self._materialise(in_scope, "scope_crimes")
         ids = self.crimes.select("crime_id")
-        self.victims = self._materialise(victims.semi_join(ids, "crime_id"), "scope_victims")
-        self.perpetrators = self._materialise(
-            perps.semi_join(ids, "crime_id"), "scope_perpetrators"
+        in_scope_people = candidates.semi_join(ids, "crime_id")
+        self.victims = self._materialise(
+            in_scope_people.filter(in_scope_people._victim).drop("_victim"), "scope_victims"
         )
+        self.perpetrators = self._materialise(
+            in_scope_people.filter(~in_scope_people._victim).drop("_victim"),
+            "scope_perpetrators",
+        )
+
+    def details(self, people: ir.Table) -> ir.Table:
+        """``people`` (in-scope victims or perpetrators, or rows of them) with every other
+        column of their person record (``persons``: home, ethnicity) and of their link to the
+        crime (``crime_persons``: same address, relationship)."""
+        links = self.table("crime_persons")
+        persons = self.table("persons")
+        extra_links = [c for c in links.columns if c not in people.columns]
+        extra_persons = [c for c in persons.columns if c not in people.columns]
+        keys = ["crime_id", "person_id", "role"]
+        joined = people.left_join(links.select(*keys, *extra_links), keys).left_join(
+            persons.select("person_id", *extra_persons), "person_id"
+        )
+        return joined.select(*people.columns, *extra_links, *extra_persons)
 
     def _window(self) -> Window:
         """The in-scope span, the months the store holds data for, and whether the last

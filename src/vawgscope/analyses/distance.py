@@ -82,9 +82,18 @@ def _missing_inputs(ds: Dataset) -> tuple[str, ...]:
     return needs
 
 
-def _people(links: ir.Table, prefix: str) -> ir.Table:
-    """One row per (crime, person) of in-scope links: a person linked twice to a crime (as
-    suspect and offender) counts once, and is "same address" if either link says so."""
+def _people(ds: Dataset, role: str) -> ir.Table:
+    """One row per (crime, person) of the in-scope victims (``role`` "v") or perpetrators
+    ("p"), with the person's home and the link's "same address", columns prefixed by the role:
+    a person linked twice to a crime (as suspect and offender) counts once, and is "same
+    address" if either link says so. Built once per dataset: the distance findings share it."""
+    return ds.cached(f"distance_people_{role}", lambda: _group_people(ds, role))
+
+
+def _group_people(ds: Dataset, prefix: str) -> ir.Table:
+    people = ds.victims if prefix == "v" else ds.perpetrators
+    assert people is not None
+    links = ds.details(people)
     grouped = links.group_by(["crime_id", "person_id"]).aggregate(
         x=links.home_easting.max(),
         y=links.home_northing.max(),
@@ -136,7 +145,7 @@ def distance_from_victim_home(ds: Dataset) -> Finding:
             keys,
         )
     assert ds.victims is not None
-    pairs = _people(ds.victims, "v").join(_crime_places(ds), "crime_id")
+    pairs = _people(ds, "v").join(_crime_places(ds), "crime_id")
     coverage = _coverage(pairs)
     located = pairs.filter(_located(pairs.cx, pairs.cy) & _located(pairs.v_x, pairs.v_y))
     located = located.mutate(d=metres(located.cx, located.cy, located.v_x, located.v_y))
@@ -272,12 +281,15 @@ def _victim_perpetrator_pairs(ds: Dataset) -> ir.Table:
     """Victim–perpetrator pairs of each in-scope crime with a cohabitation status.
 
     ``status``: ``coresident`` when either link's ``same_address`` is true; ``unknown`` when
-    both are missing; ``apart`` otherwise (at least one false, none true).
+    both are missing; ``apart`` otherwise (at least one false, none true). Built once per
+    dataset: the scene finding reads it several times.
     """
-    assert ds.victims is not None and ds.perpetrators is not None
-    victims = _people(ds.victims, "v")
-    perps = _people(ds.perpetrators, "p")
-    pairs = victims.join(perps, "crime_id").join(_crime_places(ds), "crime_id")
+    return ds.cached("victim_perpetrator_pairs", lambda: _pair_status(ds))
+
+
+def _pair_status(ds: Dataset) -> ir.Table:
+    pairs = _people(ds, "v").join(_people(ds, "p"), "crime_id")
+    pairs = pairs.join(_crime_places(ds), "crime_id")
     either_true = pairs.v_same.fill_null(False) | pairs.p_same.fill_null(False)
     both_missing = pairs.v_same.isnull() & pairs.p_same.isnull()
     status = ibis.cases((either_true, "coresident"), (both_missing, "unknown"), else_="apart")
@@ -440,7 +452,7 @@ def hotspot_perpetrator_distance(ds: Dataset) -> Finding:
     assert ds.perpetrators is not None
     top = _top_lsoas(ds)
     codes = [r["lsoa_code"] for r in top]
-    pairs = _people(ds.perpetrators, "p").join(_crime_places(ds), "crime_id")
+    pairs = _people(ds, "p").join(_crime_places(ds), "crime_id")
     pairs = pairs.mutate(d=metres(pairs.cx, pairs.cy, pairs.p_x, pairs.p_y))
     county = _distance_summary(pairs)
     hot = pairs.filter(pairs.lsoa_code.isin(codes))

@@ -106,11 +106,17 @@ def _imd_of_lsoa(ds: Dataset) -> ir.Table | None:
     return areas.select("lsoa_code", imd_group=_imd_group(areas.imd_decile))
 
 
-def _with_home_imd(people: ir.Table, imd: ir.Table | None) -> ir.Table:
-    """Add ``imd_group`` of ``home_lsoa_code`` (null when unknown or no areas)."""
+def _with_home_imd(ds: Dataset, people: ir.Table, imd: ir.Table | None) -> ir.Table:
+    """Add ``imd_group`` of the person's home LSOA (``persons.home_lsoa_code``; null when
+    unknown or no areas) to ``people``, a table with one row per ``person_id`` or more."""
     if imd is None:
         return people.mutate(imd_group=ibis.null("string"))
-    joined = people.left_join(imd, people.home_lsoa_code == imd.lsoa_code)
+    persons = ds.table("persons")
+    homes = persons.select(
+        home_person=persons.person_id, home_lsoa_code=persons.home_lsoa_code
+    ).filter(lambda t: t.home_lsoa_code.notnull())
+    homes = homes.join(imd, homes.home_lsoa_code == imd.lsoa_code)
+    joined = people.left_join(homes, people.person_id == homes.home_person)
     return joined.select(*people.columns, "imd_group")
 
 
@@ -137,11 +143,9 @@ def perpetrator_band(age: int | None) -> str:
 
 
 def _first_crimes(victims: ir.Table) -> ir.Table:
-    """One row per victim: her age at her first in-scope crime and her home LSOA."""
+    """One row per victim: her age at her first in-scope crime."""
     first = victims.group_by("person_id").aggregate(
-        first=victims.occurred_from.min(),
-        birth_year=victims.birth_year.max(),
-        home_lsoa_code=victims.home_lsoa_code.max(),
+        first=victims.occurred_from.min(), birth_year=victims.birth_year.max()
     )
     return first.mutate(age=_known_age(first.first.year() - first.birth_year))
 
@@ -623,7 +627,7 @@ def victimisation_rate_max(ds: Dataset) -> Finding:
             if not ok
         )
         return not_available("victimisation_rate_max", title, definition, needs, keys)
-    first = _with_home_imd(_first_crimes(ds.victims), imd)
+    first = _with_home_imd(ds, _first_crimes(ds.victims), imd)
     counts = first.group_by(["age", "imd_group"]).aggregate(victims=first.count())
     victims: Counter[tuple[str, str]] = Counter()
     left_out = 0
@@ -720,10 +724,9 @@ def _perpetrator_cells(ds: Dataset, years: list[int]) -> list[dict[str, Any]]:
     yearly = perps.group_by(["person_id", "year"]).aggregate(
         first=perps.occurred_from.min(),
         birth_year=perps.birth_year.max(),
-        home_lsoa_code=perps.home_lsoa_code.max(),
     )
     yearly = yearly.mutate(age=_known_age(yearly.first.year() - yearly.birth_year))
-    yearly = _with_home_imd(yearly, _imd_of_lsoa(ds))
+    yearly = _with_home_imd(ds, yearly, _imd_of_lsoa(ds))
     keys = ["year", "age", "birth_year", "imd_group"]
     return rows(yearly.group_by(keys).aggregate(perpetrators=yearly.count()))
 
@@ -1059,6 +1062,7 @@ def people_by_relationship(ds: Dataset) -> Finding:
     assert ds.victims is not None and ds.perpetrators is not None
     table: list[dict[str, Any]] = []
     for role, people in (("victim", ds.victims), ("perpetrator", ds.perpetrators)):
+        people = ds.details(people)
         links = people.select(
             "person_id", "crime_id", relationship=people.relationship.fill_null(UNKNOWN)
         ).distinct()
@@ -1105,10 +1109,10 @@ def people_by_ethnicity(ds: Dataset) -> Finding:
         return not_available("people_by_ethnicity", title, definition, ("persons.ethnicity",))
     assert ds.victims is not None and ds.perpetrators is not None
     table: list[dict[str, Any]] = []
+    ethnicity_of = ds.table("persons").select("person_id", "ethnicity")
     for role, people in (("victim", ds.victims), ("perpetrator", ds.perpetrators)):
-        persons = people.select(
-            "person_id", ethnicity=people.ethnicity.fill_null(UNKNOWN)
-        ).distinct()
+        persons = people.select("person_id").distinct().join(ethnicity_of, "person_id")
+        persons = persons.mutate(ethnicity=persons.ethnicity.fill_null(UNKNOWN))
         counted = persons.group_by("ethnicity").aggregate(people=persons.count())
         table += _category_rows(
             rows(counted), role, "ethnicity", ETHNICITIES, ds.options.confidence, "people"
