@@ -95,6 +95,29 @@ def test_perpetrators_under_18_as_a_declared_variant(store: Path) -> None:
     assert ds.counts()["perpetrators"] == 3
 
 
+def test_a_variant_with_other_crime_filters_is_scoped_afresh(store: Path) -> None:
+    # The first variant shares the base's person join; the second changes a crime filter,
+    # so it must not reuse a join made for all districts.
+    any_age = Dataset.open(store).with_scope(Scope(perpetrator_min_age=None))
+    assert _ids(any_age.with_scope(Scope(districts=("Alpha",)))) == ["C1"]
+    assert _ids(any_age.with_scope(Scope(domestic="non_domestic"))) == ["C5"]
+    assert _ids(any_age) == ["C1", "C2", "C5", "C6"]
+
+
+def test_details_add_the_persons_and_links_other_columns(store: Path) -> None:
+    ds = Dataset.open(store)
+    victims = ds.details(ds.victims).execute()
+    # One row per in-scope victim link (C1: V1 born 1995, C5: V2 born 2004), with the
+    # person's and the link's other columns.
+    assert sorted(zip(victims.crime_id, victims.birth_year, strict=True)) == [
+        ("C1", 1995),
+        ("C5", 2004),
+    ]
+    assert {"home_lsoa_code", "ethnicity", "same_address", "relationship"} <= set(
+        victims.columns
+    )
+
+
 def test_all_person_filters_off_keeps_crimes_with_no_perpetrator(store: Path) -> None:
     ds = Dataset.open(
         store, Options(Scope(victim_sex=None, perpetrator_sex=None, perpetrator_min_age=None))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -120,6 +120,23 @@ def _month_end(year: int, month: int) -> date:
     return following - timedelta(days=1)
 
 
+@dataclass
+class _Shared:
+    """What a dataset and its variants share: the people joined per set of crime filters,
+    and which store columns hold any value."""
+
+    people: dict[tuple[object, ...], ir.Table] = field(default_factory=dict)
+    has: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+
+def _crime_filters(scope: Scope) -> tuple[object, ...]:
+    """The scope's filters on crimes (everything but the person filters)."""
+    person_filters = {"victim_sex", "perpetrator_sex", "perpetrator_min_age"}
+    return tuple(
+        (f.name, getattr(scope, f.name)) for f in fields(scope) if f.name not in person_filters
+    )
+
+
 class Dataset:
     """A store seen through one scope. Build it with :meth:`open` or :meth:`with_scope`.
 
@@ -136,6 +153,8 @@ class Dataset:
         info: StoreInfo,
         options: Options,
         harm_weights: HarmWeights | None = None,
+        *,
+        _shared: _Shared | None = None,
     ) -> None:
         self.con = con
         self.info = info
@@ -145,6 +164,7 @@ class Dataset:
         self.crimes_only = info.crimes_only
         self._cache: dict[str, ir.Table] = {}
         self._counts: dict[str, int | None] | None = None
+        self._shared = _shared or _Shared()
         self._build_scope()
 
     # --- construction ---------------------------------------------------------------------
@@ -165,9 +185,13 @@ class Dataset:
         return cls(con, info, options or Options(), harm_weights)
 
     def with_scope(self, scope: Scope) -> Dataset:
-        """The same store under another scope (a declared variant of a finding)."""
+        """The same store under another scope (a declared variant of a finding).
+
+        A variant that changes only the person filters (sex, minimum age) reuses this
+        dataset's join of links, persons and crimes instead of building it again.
+        """
         options = Options(**{**self.options.__dict__, "scope": scope})
-        return Dataset(self.con, self.info, options, self.harm_weights)
+        return Dataset(self.con, self.info, options, self.harm_weights, _shared=self._shared)
 
     @property
     def scope(self) -> Scope:
@@ -181,10 +205,13 @@ class Dataset:
             return False
         if column is None:
             return True
-        t = self.table(table)
-        if column not in t.columns:
-            return False
-        return bool(t[column].notnull().any().execute())
+        known = self._shared.has
+        if (table, column) not in known:
+            t = self.table(table)
+            known[(table, column)] = column in t.columns and bool(
+                t[column].notnull().any().execute()
+            )
+        return known[(table, column)]
 
     def table(self, name: str) -> ir.Table:
         """A store table as it was ingested (no scope applied)."""
@@ -240,11 +267,7 @@ class Dataset:
 
     def _scope_people(self, crimes: ir.Table) -> None:
         scope = self.scope
-        links = self.table("crime_persons").select("crime_id", "person_id", "role")
-        persons = self.table("persons").select("person_id", "sex", "birth_year")
-        when = crimes.select("crime_id", "occurred_from")
-        people = links.join(persons, "person_id").join(when, "crime_id")
-        people = people.mutate(age_at_offence=people.occurred_from.year() - people.birth_year)
+        people = self._linked_people(crimes)
         is_victim = people.role == "victim"
         if scope.victim_sex is not None:
             is_victim &= people.sex == scope.victim_sex
@@ -253,12 +276,7 @@ class Dataset:
             is_perp &= people.sex == scope.perpetrator_sex
         if scope.perpetrator_min_age is not None:
             is_perp &= people.age_at_offence >= scope.perpetrator_min_age
-        # The three-way join runs once, on the few columns the scope needs; victims,
-        # perpetrators and the crimes they put in scope are all read from its result, and the
-        # people's other columns are joined only by the analyses that read them (`details`).
-        candidates = self._materialise(
-            people.filter(is_victim | is_perp).mutate(_victim=is_victim), "scope_candidates"
-        )
+        candidates = people.filter(is_victim | is_perp).mutate(_victim=is_victim)
         in_scope = crimes
         if scope.victim_filter_on or scope.perpetrator_filter_on:
             picked = candidates.group_by("crime_id").aggregate(
@@ -270,15 +288,34 @@ class Dataset:
                 picked = picked.filter(picked.has_perp)
             in_scope = crimes.semi_join(picked.select("crime_id"), "crime_id")
         self.crimes = self._materialise(in_scope, "scope_crimes")
-        ids = self.crimes.select("crime_id")
-        in_scope_people = candidates.semi_join(ids, "crime_id")
-        self.victims = self._materialise(
-            in_scope_people.filter(in_scope_people._victim).drop("_victim"), "scope_victims"
+        linked = self._materialise(
+            candidates.semi_join(self.crimes.select("crime_id"), "crime_id"), "scope_links"
         )
-        self.perpetrators = self._materialise(
-            in_scope_people.filter(~in_scope_people._victim).drop("_victim"),
-            "scope_perpetrators",
-        )
+        # Both roles are kept in one table: reading one role is a filter on it, cheaper than
+        # writing the two apart.
+        self.victims = linked.filter(linked._victim).drop("_victim")
+        self.perpetrators = linked.filter(~linked._victim).drop("_victim")
+
+    def _linked_people(self, crimes: ir.Table) -> ir.Table:
+        """Every link of the crimes that pass the scope's crime filters, with the few columns
+        the person filters need (``role``, ``sex``, ``birth_year``, ``occurred_from``,
+        ``age_at_offence``).
+
+        The three-way join of links, persons and crimes runs once and is kept, for this scope
+        and for any variant with the same crime filters; the people's other columns are joined
+        only by the analyses that read them (:meth:`details`).
+        """
+        key = _crime_filters(self.scope)
+        if key not in self._shared.people:
+            links = self.table("crime_persons").select("crime_id", "person_id", "role")
+            persons = self.table("persons").select("person_id", "sex", "birth_year")
+            when = crimes.select("crime_id", "occurred_from")
+            people = links.join(persons, "person_id").join(when, "crime_id")
+            people = people.mutate(
+                age_at_offence=people.occurred_from.year() - people.birth_year
+            )
+            self._shared.people[key] = self._materialise(people, "scope_people")
+        return self._shared.people[key]
 
     def details(self, people: ir.Table) -> ir.Table:
         """``people`` (in-scope victims or perpetrators, or rows of them) with every other
