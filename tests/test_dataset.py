@@ -106,7 +106,7 @@ def test_a_variant_with_other_crime_filters_is_scoped_afresh(store: Path) -> Non
 
 def test_details_add_the_persons_and_links_other_columns(store: Path) -> None:
     ds = Dataset.open(store)
-    victims = ds.details(ds.victims).execute()
+    victims = ds.details(ds.victims, "victim").execute()
     # One row per in-scope victim link (C1: V1 born 1995, C5: V2 born 2004), with the
     # person's and the link's other columns.
     assert sorted(zip(victims.crime_id, victims.birth_year, strict=True)) == [
@@ -116,6 +116,22 @@ def test_details_add_the_persons_and_links_other_columns(store: Path) -> None:
     assert {"home_lsoa_code", "ethnicity", "same_address", "relationship"} <= set(
         victims.columns
     )
+
+
+def test_a_perpetrator_in_two_roles_is_one_perpetrator_of_the_crime(tmp_path: Path) -> None:
+    persons = [person("V1", "F", 1990), person("P1", "M", 1980)]
+    links = [
+        link("C1", "V1", "victim"),
+        link("C1", "P1", "suspect", relationship="partner"),
+        link("C1", "P1", "offender", relationship="ex_partner"),
+    ]
+    data = write_dataset(tmp_path / "d", [crime("C1")], persons, links)
+    ingest(data, tmp_path / "s.duckdb")
+    ds = Dataset.open(tmp_path / "s.duckdb")
+    assert ds.perpetrators.count().execute() == 1
+    # His two links keep their own relationships.
+    details = ds.details(ds.perpetrators, "perpetrator").execute()
+    assert sorted(details.relationship) == ["ex_partner", "partner"]
 
 
 def test_all_person_filters_off_keeps_crimes_with_no_perpetrator(store: Path) -> None:

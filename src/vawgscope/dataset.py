@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -32,6 +33,9 @@ from vawgscope.options import Options, Scope
 from vawgscope.store import Backend, StoreInfo, connect, materialise, read_info, store_table
 
 _counter = itertools.count(1)
+
+#: Which people a table holds: victims or perpetrators (suspects and offenders).
+Side = Literal["victim", "perpetrator"]
 
 
 class DatasetError(ValueError):
@@ -141,8 +145,10 @@ class Dataset:
     """A store seen through one scope. Build it with :meth:`open` or :meth:`with_scope`.
 
     Attributes are Ibis expressions: ``crimes`` (in-scope crimes), ``victims`` and
-    ``perpetrators`` (their in-scope links: ``crime_id``, ``person_id``, ``role``, the person's
-    ``sex`` and ``birth_year``, the crime's ``occurred_from`` and ``age_at_offence``),
+    ``perpetrators`` (one row per in-scope crime and person of that side: ``crime_id``,
+    ``person_id``, the person's ``sex`` and ``birth_year``, the crime's ``occurred_from`` and
+    ``age_at_offence``; a person linked to a crime in two roles, e.g. suspect and offender,
+    appears once),
     :meth:`details` for the people's other columns, and :meth:`table` for any other store
     table.
     """
@@ -288,10 +294,11 @@ class Dataset:
                 picked = picked.filter(picked.has_perp)
             in_scope = crimes.semi_join(picked.select("crime_id"), "crime_id")
         self.crimes = self._materialise(in_scope, "scope_crimes")
-        linked = self._materialise(
-            candidates.semi_join(self.crimes.select("crime_id"), "crime_id"), "scope_links"
-        )
-        # Both roles are kept in one table: reading one role is a filter on it, cheaper than
+        # A man linked to a crime as suspect and as offender is one perpetrator of it: the
+        # roles are dropped and the pair kept once, here rather than in every analysis.
+        in_scope_people = candidates.semi_join(self.crimes.select("crime_id"), "crime_id")
+        linked = self._materialise(in_scope_people.drop("role").distinct(), "scope_links")
+        # Both sides are kept in one table: reading one is a filter on it, cheaper than
         # writing the two apart.
         self.victims = linked.filter(linked._victim).drop("_victim")
         self.perpetrators = linked.filter(~linked._victim).drop("_victim")
@@ -317,16 +324,22 @@ class Dataset:
             self._shared.people[key] = self._materialise(people, "scope_people")
         return self._shared.people[key]
 
-    def details(self, people: ir.Table) -> ir.Table:
-        """``people`` (in-scope victims or perpetrators, or rows of them) with every other
-        column of their person record (``persons``: home, ethnicity) and of their link to the
-        crime (``crime_persons``: same address, relationship)."""
+    def details(self, people: ir.Table, side: Side) -> ir.Table:
+        """``people`` (rows of ``victims`` or ``perpetrators``, as ``side`` says) with every
+        other column of the person's record (``persons``: home, ethnicity) and of their links
+        to the crime (``crime_persons``: same address, relationship).
+
+        One row per link: a man linked to a crime as suspect and as offender has two, which
+        may differ in their link columns.
+        """
         links = self.table("crime_persons")
         persons = self.table("persons")
-        extra_links = [c for c in links.columns if c not in people.columns]
+        roles = ("victim",) if side == "victim" else PERPETRATOR_ROLES
+        extra_links = [c for c in links.columns if c not in people.columns and c != "role"]
         extra_persons = [c for c in persons.columns if c not in people.columns]
-        keys = ["crime_id", "person_id", "role"]
-        joined = people.left_join(links.select(*keys, *extra_links), keys).left_join(
+        keys = ["crime_id", "person_id"]
+        side_links = links.filter(links.role.isin(roles)).select(*keys, *extra_links)
+        joined = people.left_join(side_links, keys).left_join(
             persons.select("person_id", *extra_persons), "person_id"
         )
         return joined.select(*people.columns, *extra_links, *extra_persons)
@@ -374,4 +387,4 @@ class Dataset:
         return dict(self._counts)
 
 
-__all__ = ["Dataset", "DatasetError", "Window"]
+__all__ = ["Dataset", "DatasetError", "Side", "Window"]

@@ -149,7 +149,7 @@ def _crimes_of_perpetrators(
     ds: Dataset, windows: _Windows, weights: HarmWeights | None
 ) -> ir.Table:
     assert ds.perpetrators is not None
-    links = ds.perpetrators.select("person_id", "crime_id").distinct()
+    links = ds.perpetrators.select("person_id", "crime_id")
     c = ds.crimes
     crimes = c.select(
         "crime_id",
@@ -191,8 +191,8 @@ def _per_person(ds: Dataset, windows: _Windows, weights: HarmWeights | None) -> 
     gravest = gravest.filter(gravest.highest == gravest.highest_harm_24m)
     gravest_bits = gravest.offence_group.substitute(BIT, else_=0).cast("int64")
     gravest = gravest.group_by("person_id").aggregate(gravity_mask=gravest_bits.sum())
-    victims = ds.victims.select("crime_id", victim=ds.victims.person_id).distinct()
-    links = ds.perpetrators.select("person_id", "crime_id").distinct()
+    victims = ds.victims.select("crime_id", victim=ds.victims.person_id)
+    links = ds.perpetrators.select("person_id", "crime_id")
     counted = links.join(victims, "crime_id")
     counted = counted.group_by("person_id").aggregate(victims=counted.victim.nunique())
     out = person.left_join(gravest, "person_id").left_join(counted, "person_id")

@@ -93,7 +93,7 @@ def _people(ds: Dataset, role: str) -> ir.Table:
 def _group_people(ds: Dataset, prefix: str) -> ir.Table:
     people = ds.victims if prefix == "v" else ds.perpetrators
     assert people is not None
-    links = ds.details(people)
+    links = ds.details(people, "victim" if prefix == "v" else "perpetrator")
     grouped = links.group_by(["crime_id", "person_id"]).aggregate(
         x=links.home_easting.max(),
         y=links.home_northing.max(),

@@ -101,7 +101,7 @@ def groups_of(mask: int) -> tuple[str, ...]:
 def group_set_counts(ds: Dataset) -> SetCounts:
     """Count in-scope perpetrators per distinct group set and volume stratum, in the engine."""
     assert ds.perpetrators is not None
-    links = ds.perpetrators.select("person_id", "crime_id").distinct()
+    links = ds.perpetrators.select("person_id", "crime_id")
     crimes = links.join(ds.crimes.select("crime_id", "offence_group"), "crime_id")
     per_group = crimes.group_by(["person_id", "offence_group"]).aggregate(crimes=crimes.count())
     bit = per_group.offence_group.substitute(BIT, else_=0).cast("int64")

@@ -52,8 +52,9 @@ def crime_harm(crimes: ir.Table, weights: HarmWeights) -> ir.Table:
 def perpetrator_harm(ds: Dataset, weights: HarmWeights) -> ir.Table:
     """``person_id, harm, crimes`` per in-scope perpetrator (each crime once per person)."""
     assert ds.perpetrators is not None
-    # A man linked to one crime as suspect and as offender carries its harm once.
-    links = ds.perpetrators.select("person_id", "crime_id").distinct()
+    # A man linked to one crime as suspect and as offender carries its harm once (the scope
+    # holds each crime and perpetrator once).
+    links = ds.perpetrators.select("person_id", "crime_id")
     joined = links.join(crime_harm(ds.crimes, weights), "crime_id")
     return joined.group_by("person_id").aggregate(harm=joined.harm.sum(), crimes=joined.count())
 

@@ -35,7 +35,7 @@ from vawgscope.contract.vocab import (
     POPULATION_AGE_BANDS,
     RELATIONSHIPS,
 )
-from vawgscope.dataset import Dataset
+from vawgscope.dataset import Dataset, Side
 
 UNKNOWN = "unknown"
 UNDER_18 = "under 18"
@@ -955,12 +955,17 @@ def repeat_victimisation(ds: Dataset) -> Finding:
     if missing is not None:
         return missing
     assert ds.victims is not None
-    pairs = ds.victims.select("person_id", "crime_id").distinct()
+    pairs = ds.victims.select("person_id", "crime_id")
     per_victim = pairs.group_by("person_id").aggregate(crimes=pairs.count())
     distribution = per_victim.group_by("crimes").aggregate(victims=per_victim.count())
-    repeaters = per_victim.filter(per_victim.crimes >= 2).select("person_id")
-    repeat_crimes = int(scalar(pairs.semi_join(repeaters, "person_id").crime_id.nunique()))
-    all_crimes = int(scalar(pairs.crime_id.nunique()))
+    # Each pair knows how many crimes its victim has; a crime has a repeat victim when any
+    # of its pairs has two or more.
+    counted = pairs.mutate(victim_crimes=pairs.crime_id.count().over(group_by="person_id"))
+    per_crime = counted.group_by("crime_id").aggregate(repeat=(counted.victim_crimes >= 2).any())
+    crime_counts = rows(
+        per_crime.aggregate(crimes=per_crime.count(), repeat=per_crime.repeat.sum())
+    )[0]
+    repeat_crimes, all_crimes = int(crime_counts["repeat"] or 0), int(crime_counts["crimes"])
     victims: Counter[str] = Counter()
     victimisations: Counter[str] = Counter()
     for r in rows(distribution):
@@ -1061,8 +1066,12 @@ def people_by_relationship(ds: Dataset) -> Finding:
         )
     assert ds.victims is not None and ds.perpetrators is not None
     table: list[dict[str, Any]] = []
-    for role, people in (("victim", ds.victims), ("perpetrator", ds.perpetrators)):
-        people = ds.details(people)
+    sides: tuple[tuple[Side, ir.Table], ...] = (
+        ("victim", ds.victims),
+        ("perpetrator", ds.perpetrators),
+    )
+    for role, people in sides:
+        people = ds.details(people, role)
         links = people.select(
             "person_id", "crime_id", relationship=people.relationship.fill_null(UNKNOWN)
         ).distinct()

@@ -8,9 +8,10 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from vawgscope.analyses.aoristic import nte_weight, time_coverage
+from vawgscope.analyses.aoristic import time_coverage
 from vawgscope.analyses.common import rows, share
 from vawgscope.analyses.finding import Finding, definition_of, not_available
+from vawgscope.analyses.time import nte_weights
 from vawgscope.contract.vocab import LOCATION_TYPES
 from vawgscope.dataset import Dataset
 
@@ -262,7 +263,7 @@ def location_types_nte(ds: Dataset) -> Finding:
             definition_of(location_types_nte),
             ("crimes.occurred_from with exact times",),
         )
-    weights = nte_weight(ds.crimes, ds.options.nte_start, ds.options.nte_end)
+    weights = nte_weights(ds, ds.options.nte_start, ds.options.nte_end)
     crimes = ds.crimes.select("crime_id", location_type=_location(ds.crimes))
     joined = weights.join(crimes, "crime_id")
     summed = joined.group_by("location_type").aggregate(
@@ -332,7 +333,7 @@ def location_types_by_victim_age(ds: Dataset) -> Finding:
         )
     if not _locations_known(ds):
         return _not_located(location_types_by_victim_age, "location_types_by_victim_age", title, ())
-    pairs = ds.victims.select("crime_id", "person_id", "age_at_offence").distinct()
+    pairs = ds.victims.select("crime_id", "person_id", "age_at_offence")
     crimes = ds.crimes.select("crime_id", location_type=_location(ds.crimes))
     joined = pairs.join(crimes, "crime_id")
     counted = joined.group_by(

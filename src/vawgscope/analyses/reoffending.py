@@ -38,7 +38,7 @@ def first_crimes(ds: Dataset) -> ir.Table:
     crime (``event`` true) or to "now" (``event`` false, censored), and ``follow_up`` (days
     from his first crime to "now")."""
     assert ds.perpetrators is not None and ds.window.now is not None
-    links = ds.perpetrators.select("person_id", "crime_id", "occurred_from").distinct()
+    links = ds.perpetrators.select("person_id", "crime_id", "occurred_from")
     crimes = links.join(ds.crimes.select("crime_id", "offence_group"), "crime_id")
     career = ibis.window(group_by="person_id", order_by=["occurred_from", "crime_id"])
     crimes = crimes.mutate(
@@ -58,13 +58,15 @@ def first_crimes(ds: Dataset) -> ir.Table:
 
 
 def _counts(ds: Dataset) -> list[dict[str, Any]]:
-    """(family, days, event, followed for a year) → perpetrators: aggregates only."""
-    first = first_crimes(ds)
+    """(family, days, event, followed for a year) → perpetrators: aggregates only, computed
+    once per dataset for the rates and the curves."""
+    return rows(ds.cached("reoffending_counts", lambda: _tally(first_crimes(ds))))
+
+
+def _tally(first: ir.Table) -> ir.Table:
     first = first.mutate(followed=first.follow_up >= FOLLOW_UP_DAYS)
-    return rows(
-        first.group_by(["family", "days", "event", "followed"]).aggregate(
-            perpetrators=first.count()
-        )
+    return first.group_by(["family", "days", "event", "followed"]).aggregate(
+        perpetrators=first.count()
     )
 
 

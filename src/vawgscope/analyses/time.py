@@ -76,7 +76,9 @@ def _group_grid(ds: Dataset) -> list[dict[str, Any]]:
     return rows(table)
 
 
-def _nte_weight(ds: Dataset, start: time, end: time) -> ir.Table:
+def nte_weights(ds: Dataset, start: time, end: time) -> ir.Table:
+    """(crime_id, nte_weight) of :func:`aoristic.nte_weight` for the in-scope crimes, built
+    once per dataset and window (the NTE share and the NTE location types share it)."""
     return ds.cached(
         f"nte_weight:{start}-{end}", lambda: aoristic.nte_weight(ds.crimes, start, end)
     )
@@ -161,7 +163,7 @@ def nte_share(ds: Dataset) -> Finding:
     cover = coverage(ds)
     if cover.kept == 0:
         return _not_available(nte_share, "nte_share", title, cover)
-    weights = _nte_weight(ds, start, end)
+    weights = nte_weights(ds, start, end)
     nte = float(scalar(weights.nte_weight.sum()))
     estimate = share(nte, cover.kept, ds.options.confidence)
     window = f"{_clock(start)} and {_clock(end)}"
@@ -260,7 +262,7 @@ def _group_summary(
     ds: Dataset, grids: dict[str, dict[tuple[int, int], float]]
 ) -> list[dict[str, Any]]:
     crimes = ds.crimes.select("crime_id", "offence_group")
-    nte = _nte_weight(ds, ds.options.nte_start, ds.options.nte_end)
+    nte = nte_weights(ds, ds.options.nte_start, ds.options.nte_end)
     joined = nte.join(crimes, "crime_id")
     per_group = joined.group_by("offence_group").aggregate(
         crimes_used=joined.count(), nte_weight=joined.nte_weight.sum()
