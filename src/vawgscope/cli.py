@@ -22,10 +22,7 @@ from vawgscope.dataset import Dataset, DatasetError
 from vawgscope.ingest import IngestError, IngestReport, ingest
 from vawgscope.ingest.pseudonymise import default_secret_path, lookup_path
 from vawgscope.options import Options, Scope, _sex, options_from_dict
-from vawgscope.profile import build_profile, write_profile
-from vawgscope.report import write_report
 from vawgscope.report.disclosure import DEFAULT_THRESHOLD, disclose
-from vawgscope.report.maps import area_shapes
 from vawgscope.store import BACKENDS, StoreError
 
 app = typer.Typer(
@@ -323,6 +320,12 @@ def _run_profile(
     spark_master: str | None = None,
 ) -> Path:
     """Profile the store into ``out``; with a threshold, every output is disclosure-controlled."""
+    # The analyses and the report bring the statistics and plotting libraries: imported
+    # here so the other commands (and --help) start quickly.
+    from vawgscope.profile import build_profile, write_profile
+    from vawgscope.report import write_report
+    from vawgscope.report.maps import area_shapes
+
     weights = load_harm_weights(harm_weights) if harm_weights else None
     started = clock.perf_counter()
     with _progress() as progress:

@@ -21,9 +21,10 @@ import ibis.expr.types as ir
 import ibis.selectors as sel
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from vawgscope.analyses.common import WEEKDAYS, month_of, rows
 from vawgscope.analyses.finding import Finding, definition_of, not_available
@@ -171,7 +172,7 @@ def _design(days: list[dict[str, Any]], year_basis: str) -> pd.DataFrame:
         pd.get_dummies(year, prefix="year", drop_first=True),
     ]
     frame = pd.concat([frame, *dummies], axis=1).astype(float)
-    return sm.add_constant(frame, has_constant="add")
+    return add_constant(frame, has_constant="add")
 
 
 def _year(day: date, basis: str) -> int:
@@ -195,7 +196,7 @@ def fit_temperature(
 def _hac_fit(endog: np.ndarray, exog: pd.DataFrame, confidence: float) -> TemperatureFit:
     """OLS with a Newey–West covariance; the temperature slope per ``PER_DEGREES``."""
     lags = newey_west_lags(len(endog))
-    result = sm.OLS(endog, exog).fit(
+    result = OLS(endog, exog).fit(
         cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
     )
     interval = result.conf_int(alpha=1 - confidence)
@@ -473,7 +474,7 @@ def _fit_monthly(
     frame = pd.DataFrame({"temperature": [m["temperature"] for m in months]})
     year = pd.Categorical(years, categories=sorted(set(years)))
     frame = pd.concat([frame, pd.get_dummies(year, prefix="year", drop_first=True)], axis=1)
-    exog = sm.add_constant(frame.astype(float), has_constant="add")
+    exog = add_constant(frame.astype(float), has_constant="add")
     endog = np.array([m["crimes"] for m in months])
     if len(months) <= exog.shape[1] + 1 or np.ptp(frame["temperature"]) == 0:
         return None
@@ -679,7 +680,7 @@ class AreaFit:
 
 def fit_areas(frame: pd.DataFrame, terms: list[str], confidence: float) -> AreaFit | None:
     """Fit crimes ~ terms with offset log(population); None when it cannot be estimated."""
-    exog = sm.add_constant(frame[terms].astype(float), has_constant="add")
+    exog = add_constant(frame[terms].astype(float), has_constant="add")
     if len(frame) <= exog.shape[1] + 1 or any(np.ptp(frame[t]) == 0 for t in terms):
         return None
     model = NegativeBinomial(

@@ -26,7 +26,8 @@ from typing import Any
 
 import ibis
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.genmod.families import Poisson
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from vawgscope.analyses.common import count_ratio, month_of, rows, scalar, share
 from vawgscope.analyses.finding import Finding, definition_of, not_available
@@ -625,7 +626,7 @@ def fit_baseline(series: dict[str, float], history: list[str]) -> Baseline | Non
     origin = month_number(history[0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # perfect fits and empty months warn; both are fine
-        fit = sm.GLM(y, _design(history, origin), family=sm.families.Poisson()).fit()
+        fit = GLM(y, _design(history, origin), family=Poisson()).fit()
     dispersion = max(1.0, float(fit.pearson_chi2 / fit.df_resid)) if fit.df_resid > 0 else 1.0
     cov = np.asarray(fit.cov_params()) * dispersion
     return Baseline(np.asarray(fit.params), cov, origin, dispersion)
