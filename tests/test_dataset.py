@@ -11,6 +11,7 @@ from tests.helpers import crime, link, person, write_dataset
 from vawgscope.dataset import Dataset, DatasetError, Window
 from vawgscope.ingest import ingest
 from vawgscope.options import Options, Scope
+from vawgscope.store import profile_memory_limit
 
 
 @pytest.fixture
@@ -113,9 +114,7 @@ def test_details_add_the_persons_and_links_other_columns(store: Path) -> None:
         ("C1", 1995),
         ("C5", 2004),
     ]
-    assert {"home_lsoa_code", "ethnicity", "same_address", "relationship"} <= set(
-        victims.columns
-    )
+    assert {"home_lsoa_code", "ethnicity", "same_address", "relationship"} <= set(victims.columns)
 
 
 def test_a_perpetrator_in_two_roles_is_one_perpetrator_of_the_crime(tmp_path: Path) -> None:
@@ -264,3 +263,18 @@ def test_a_full_year_of_month_level_records_is_complete(tmp_path: Path) -> None:
     window = Dataset.open(tmp_path / "s.duckdb").window
     assert window.complete_years() == [2021]
     assert window.last_complete_months(12) == [f"2021-{m:02d}" for m in range(1, 13)]
+
+
+def test_the_profile_engine_has_a_memory_ceiling_and_a_private_spill_folder(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VAWGSCOPE_PROFILE_MEMORY_LIMIT", "300MB")
+    ds = Dataset.open(store)
+    limit, spill = ds.con.raw_sql(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    assert limit == "286.1 MiB"  # 300 MB = 300,000,000 bytes
+    assert Path(spill).name.startswith("vawgscope-spill-")
+    monkeypatch.delenv("VAWGSCOPE_PROFILE_MEMORY_LIMIT")
+    default = profile_memory_limit()
+    assert default.endswith("MB") and 0 < int(default[:-2]) <= 8 * 1024

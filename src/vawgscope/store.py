@@ -109,12 +109,35 @@ def connect(
     store's fingerprint; working tables are cached temporary views.
     """
     if backend == "duckdb":
-        con = ibis.duckdb.connect(threads=2)
+        # Working tables live in memory up to the limit, then spill to a private folder
+        # (DuckDB would otherwise spill into the current directory).
+        spill = Path(tempfile.mkdtemp(prefix="vawgscope-spill-"))
+        atexit.register(shutil.rmtree, spill, ignore_errors=True)
+        con = ibis.duckdb.connect(
+            threads=2,
+            memory_limit=profile_memory_limit(),
+            temp_directory=str(spill),
+        )
+        con.raw_sql("SET enable_progress_bar = false")  # the command line shows its own
         con.attach(str(path), name=STORE_ALIAS, read_only=True)
         return con
     if backend == "pyspark":
         return _connect_spark(path, spark_master)
     raise StoreError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+
+
+def profile_memory_limit() -> str:
+    """The engine's memory ceiling for a profile: ``VAWGSCOPE_PROFILE_MEMORY_LIMIT`` (e.g.
+    ``6GB``) when set, else half the machine's memory up to 8 GB, so a national-size run
+    leaves room for the rest of the machine and spills its working tables beyond it."""
+    given = os.environ.get("VAWGSCOPE_PROFILE_MEMORY_LIMIT")
+    if given:
+        return given
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): a fixed ceiling
+        return "4GB"
+    return f"{min(8 * 1024, physical // 2 // 2**20)}MB"
 
 
 def store_table(con: BaseBackend, name: str) -> ir.Table:

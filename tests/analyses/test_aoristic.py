@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import ibis
 import ibis.expr.types as ir
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from vawgscope.analyses.aoristic import (
     excluded_long_windows,
@@ -14,6 +16,7 @@ from vawgscope.analyses.aoristic import (
     nte_intervals,
     nte_weight,
     time_coverage,
+    weight_grid,
 )
 from vawgscope.analyses.common import rows, scalar
 
@@ -148,3 +151,71 @@ def test_nte_window_of_no_length_is_refused() -> None:
     assert nte_intervals(time(18), time(6)) == [(64_800, 86_400), (0, 21_600)]
     with pytest.raises(ValueError, match="starts and ends at 18:00"):
         nte_intervals(time(18), time(18))
+
+
+def _grid_by_pieces(table: ir.Table) -> dict[tuple[str, int, int], float]:
+    """The weekday × hour sums straight from the per-crime hour weights."""
+    weights = hour_weights(table).join(table.select("crime_id", "offence_group"), "crime_id")
+    summed = weights.group_by(["offence_group", "weekday", "hour"]).aggregate(
+        w=weights.weight.sum()
+    )
+    return {(r["offence_group"], r["weekday"], r["hour"]): r["w"] for r in rows(summed)}
+
+
+@settings(max_examples=60, deadline=None)
+# A 7-day window from Monday 00:00:01, whose run of whole hours passes the end of Sunday.
+@example(windows=[(1, 7 * 24 * 3600, "rape")])
+@given(
+    windows=st.lists(
+        st.tuples(
+            st.integers(0, 14 * 24 * 3600),  # start, seconds after Monday 2021-07-05 00:00
+            st.one_of(st.just(0), st.integers(0, 7 * 24 * 3600 + 7200)),  # length
+            st.sampled_from(["rape", "stalking"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_weight_grid_equals_the_sum_of_hour_weights(
+    windows: list[tuple[int, int, str]],
+) -> None:
+    # Windows of every length up to just over 7 days (those over 7 days are left out by
+    # both), starting anywhere in two weeks, so runs wrap past Sunday 24:00 and cross hours.
+    monday = D(2021, 7, 5)
+    table = ibis.memtable(
+        {
+            "crime_id": [f"C{i}" for i in range(len(windows))],
+            "occurred_from": [monday + timedelta(seconds=s) for s, _, _ in windows],
+            "occurred_to": [monday + timedelta(seconds=s + n) for s, n, _ in windows],
+            "time_precision": ["exact"] * len(windows),
+            "offence_group": [g for _, _, g in windows],
+        },
+        schema={
+            "crime_id": "string",
+            "occurred_from": "timestamp",
+            "occurred_to": "timestamp",
+            "time_precision": "string",
+            "offence_group": "string",
+        },
+    )
+    grid = {
+        (r["offence_group"], r["weekday"], r["hour"]): r["weight"]
+        for r in rows(weight_grid(table, ("offence_group",)))
+    }
+    expected = _grid_by_pieces(table)
+    groups = {g for g, _, _ in grid}
+    assert groups == {g for g, _, _ in expected}
+    assert len(grid) == 168 * len(groups)  # every cell, zero where no window reaches
+    for key, weight in grid.items():
+        assert weight == pytest.approx(expected.get(key, 0.0), abs=1e-9)
+
+
+def test_weight_grid_of_a_window_across_sunday_midnight() -> None:
+    # Sunday 22:30 to Monday 01:30 (3 h): 1/6 at Sun 22, 1/3 at Sun 23 and Mon 00, 1/6 at
+    # Mon 01; the run between first and last hour wraps the end of the week.
+    table = crimes(("W", D(2021, 7, 11, 22, 30), D(2021, 7, 12, 1, 30), "exact"))
+    grid = {(r["weekday"], r["hour"]): r["weight"] for r in rows(weight_grid(table))}
+    nonzero = {k: v for k, v in grid.items() if abs(v) > 1e-12}
+    assert nonzero == pytest.approx(
+        {(SUN, 22): 1 / 6, (SUN, 23): 1 / 3, (MON, 0): 1 / 3, (MON, 1): 1 / 6}
+    )

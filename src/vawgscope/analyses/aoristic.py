@@ -12,7 +12,9 @@ Everything runs in the engine: the window's first and last clock hour are comput
 indices since the Unix epoch, the crime is expanded with an ``unnest`` of an integer range
 (at most 169 hours for a 7-day window starting part-way through an hour), and each hour's
 overlap with the window is measured in seconds (the same proportions as minutes, and exact
-for times given to the second). Times are local clock times as recorded (Europe/London),
+for times given to the second). The weekday × hour grid needs no expansion: every whole hour
+inside a window carries the same weight, so each crime adds a few steps on the weekly cycle
+of cells and a running sum gives the cells (:func:`weight_grid`). Times are local clock times as recorded (Europe/London),
 taken without time-zone arithmetic: an hour repeated or skipped by a clock change counts as
 the clock shows it.
 """
@@ -30,6 +32,8 @@ _HOUR = 3600
 _DAY = 24 * _HOUR
 #: 1970-01-01, day 0 of the epoch, was a Thursday (weekday 3 with Monday = 0).
 _EPOCH_WEEKDAY = 3
+#: Hours in a week: the weekday × hour cells.
+_WEEK_HOURS = 7 * 24
 
 __all__ = [
     "MAX_WINDOW_SECONDS",
@@ -55,20 +59,15 @@ def _kept(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
     return exact.filter((exact.duration_s >= 0) & (exact.duration_s <= MAX_WINDOW_SECONDS))
 
 
-def _hour_pieces(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
-    """One row per kept crime and clock hour its window touches.
-
-    Columns: ``crime_id``, ``hour_index`` (hours since the epoch), ``piece_from`` and
-    ``piece_to`` (the part of the window inside that hour, in seconds since the start of its
-    day), and ``weight`` (the piece's length ÷ the window's length; 1 for a zero-length
-    window, which sits in the hour of its instant).
-    """
+def _spans(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
+    """Kept crimes with their window in epoch seconds and its first and last clock hour
+    (hours since the epoch)."""
     kept = _kept(crimes, keep)
     first_hour = (kept.start_s / _HOUR).floor().cast("int64")
     # The last hour with a positive overlap: a window ending on the hour does not reach into
     # the next; a zero-length window stays in its own hour.
     last_hour = ibis.greatest(first_hour, (kept.end_s / _HOUR).ceil().cast("int64") - 1)
-    spans = kept.select(
+    return kept.select(
         "crime_id",
         *keep,
         "start_s",
@@ -77,6 +76,29 @@ def _hour_pieces(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
         first_hour=first_hour,
         last_hour=last_hour,
     )
+
+
+def _seconds(start_s: ir.IntegerValue, end_s: ir.IntegerValue, hour: ir.IntegerValue) -> ir.Value:
+    """Seconds of the window [start_s, end_s) inside clock hour ``hour``, as a float."""
+    hour_start = hour * _HOUR
+    inside = ibis.least(end_s, hour_start + _HOUR) - ibis.greatest(start_s, hour_start)
+    return inside.cast("float64")
+
+
+def _week_cell(hour: ir.IntegerValue) -> ir.IntegerValue:
+    """The weekday × hour cell (weekday × 24 + hour, Monday 00:00 = 0) of a clock hour."""
+    return (hour + _EPOCH_WEEKDAY * 24) % _WEEK_HOURS
+
+
+def _hour_pieces(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
+    """One row per kept crime and clock hour its window touches.
+
+    Columns: ``crime_id``, ``hour_index`` (hours since the epoch), ``piece_from`` and
+    ``piece_to`` (the part of the window inside that hour, in seconds since the start of its
+    day), and ``weight`` (the piece's length ÷ the window's length; 1 for a zero-length
+    window, which sits in the hour of its instant).
+    """
+    spans = _spans(crimes, keep)
     # The unnest stands alone in its select (Spark allows no generator inside an expression).
     offsets = spans.select(
         "crime_id",
@@ -138,17 +160,75 @@ def hour_weights(crimes: ir.Table) -> ir.Table:
 
 def weight_grid(crimes: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
     """(*by, weekday, hour, weight): the aoristic weight of :func:`hour_weights` summed over
-    crimes into weekday × hour cells (and ``by`` columns of the crime), straight from the hour
-    pieces: the same sums without a per-crime table in between."""
-    pieces = _hour_pieces(crimes, by)
-    day_index = (pieces.hour_index / 24).floor().cast("int64")
-    located = pieces.select(
+    crimes into the 7 × 24 weekday × hour cells (and ``by`` columns of the crime); every
+    cell is present, zero where no window reaches.
+
+    The same sums as grouping the hour pieces, in work that grows with the crimes rather
+    than with the hours their windows cover. A crime's first and last hours hold partial
+    pieces; every hour between them holds the same weight, 3600 s ÷ its window, and covers
+    fewer than 168 consecutive cells of the week (a window is at most 7 days), so that run
+    is written as a +weight where it starts and a −weight where it ends on the weekly cycle
+    of cells, and a running sum over the week's cells turns those steps back into weights.
+    """
+    spans = _spans(crimes, by)
+    cell = _week_cell
+    first = spans.select(
         *by,
-        "weight",
-        weekday=((day_index + _EPOCH_WEEKDAY) % 7).cast("int8"),
-        hour=(pieces.hour_index % 24).cast("int8"),
+        cell=cell(spans.first_hour),
+        weight=ibis.ifelse(
+            spans.duration_s == 0,
+            1.0,
+            _seconds(spans.start_s, spans.end_s, spans.first_hour) / spans.duration_s,
+        ),
+        step=0.0,
     )
-    return located.group_by([*by, "weekday", "hour"]).aggregate(weight=located.weight.sum())
+    split = spans.filter(spans.last_hour > spans.first_hour)
+    last = split.select(
+        *by,
+        cell=cell(split.last_hour),
+        weight=_seconds(split.start_s, split.end_s, split.last_hour) / split.duration_s,
+        step=0.0,
+    )
+    between = split.filter(split.last_hour - split.first_hour >= 2)
+    rate = _HOUR / between.duration_s.cast("float64")
+    begins = cell(between.first_hour + 1)
+    ends = begins + (between.last_hour - between.first_hour - 1)
+    wraps = between.filter(ends >= _WEEK_HOURS)
+    pieces = ibis.union(
+        first,
+        last,
+        between.select(*by, cell=begins, weight=0.0, step=rate),
+        between.select(*by, cell=ends % _WEEK_HOURS, weight=0.0, step=-rate),
+        # A run that passes the end of Sunday carries on from Monday 00:00.
+        wraps.select(
+            *by,
+            cell=ibis.literal(0, "int64"),
+            weight=0.0,
+            step=_HOUR / wraps.duration_s.cast("float64"),
+        ),
+        distinct=False,
+    )
+    summed = pieces.group_by([*by, "cell"]).aggregate(
+        weight=pieces.weight.sum(), step=pieces.step.sum()
+    )
+    week = ibis.memtable({"cell": list(range(_WEEK_HOURS))}, schema={"cell": "int64"})
+    groups = summed.select(*by).distinct() if by else None
+    full = week if groups is None else groups.cross_join(week)
+    keys = [*by, "cell"]
+    filled = full.left_join(summed, keys).select(
+        *keys,
+        weight=ibis.coalesce(summed.weight, 0.0),
+        step=ibis.coalesce(summed.step, 0.0),
+    )
+    running = filled.step.sum().over(
+        ibis.window(group_by=list(by), order_by="cell", rows=(None, 0))
+    )
+    return filled.select(
+        *by,
+        weekday=(filled.cell // 24).cast("int8"),
+        hour=(filled.cell % 24).cast("int8"),
+        weight=filled.weight + running,
+    )
 
 
 def _clock_seconds(value: datetime.time) -> int:
