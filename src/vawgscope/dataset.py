@@ -148,9 +148,8 @@ class Dataset:
     ``perpetrators`` (one row per in-scope crime and person of that side: ``crime_id``,
     ``person_id``, the person's ``sex`` and ``birth_year``, the crime's ``occurred_from`` and
     ``age_at_offence``; a person linked to a crime in two roles, e.g. suspect and offender,
-    appears once),
-    :meth:`details` for the people's other columns, and :meth:`table` for any other store
-    table.
+    appears once), :meth:`details` for the people's other columns, and :meth:`table` for any
+    other store table.
     """
 
     def __init__(
