@@ -6,19 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.helpers import crime, write_csv, write_dataset
 from vawgscope.analyses.areas import (
     ANALYSES,
+    _rates,
     area_rates,
     competition_ranks,
     district_forecast,
     district_ranking_now,
     forecast_counts,
-    garwood,
     top_lsoas,
 )
+from vawgscope.analyses.common import garwood
 from vawgscope.dataset import Dataset
 from vawgscope.ingest import ingest
 from vawgscope.options import Options
@@ -160,6 +162,48 @@ def test_top_lsoas_without_a_complete_year(tmp_path: Path) -> None:
     crimes = [_at("C1", "2021-02-01", "A1"), _at("C2", "2021-12-31", "A1")]
     finding = top_lsoas(_open(tmp_path, crimes))
     assert finding.headlines == {"top_lsoas_by_year": None, "most_persistent_hotspot": None}
+
+
+# One complete year, 2021: Z 2 crimes, L01 … L22 1 each (23 LSOAs).
+#   ranks: Z 1, L01 … L22 2 (a 22-way tie from the 2nd place on)
+#   top-10: Z, then L01 … L09 (the tie cut at the 10th place by code)
+#   persistence (20 rows): Z, then L01 … L19 (worst ranks 1, 2, …, 2; ties by code)
+def test_top_lsoas_cut_ties_at_the_last_place_by_code(tmp_path: Path) -> None:
+    crimes = [_at("Z-1", "2021-01-01", "Z"), _at("Z-2", "2021-12-31", "Z")]
+    crimes += [_at(f"L{i:02d}", "2021-06-15", f"L{i:02d}") for i in range(1, 23)]
+    finding = top_lsoas(_open(tmp_path, crimes, present=("2021-01", "2021-12")))
+    assert finding.headlines["top_lsoas_by_year"] == {
+        2021: ["Z", *(f"L{i:02d}" for i in range(1, 10))]
+    }
+    assert [r["rank"] for r in finding.tables["top_lsoas_by_year"]] == [1] + [2] * 9
+    persistence = finding.tables["persistence"]
+    assert [r["lsoa_code"] for r in persistence] == ["Z", *(f"L{i:02d}" for i in range(1, 20))]
+    assert [r["worst_rank"] for r in persistence] == [1] + [2] * 19
+    assert finding.headlines["most_persistent_hotspot"] == {"lsoa_code": "Z", "worst_rank": 1}
+
+
+# Two complete years, 2020 and 2021; no crime of 2021 has an LSOA.
+#   2020: A 2, B 1            -> A 1, B 2
+#   2021: no LSOA has crimes  -> every LSOA ranks 1 + 0 = 1
+#   worst ranks: A max(1, 1) = 1, B max(2, 1) = 2; best ranks 1 and 1
+def test_top_lsoas_with_a_year_in_which_no_lsoa_has_crimes(tmp_path: Path) -> None:
+    crimes = [_at("A-1", "2020-01-01", "A"), _at("A-2", "2020-05-01", "A")]
+    crimes += [_at("B-1", "2020-06-01", "B"), _at("X-1", "2021-12-31", None)]
+    finding = top_lsoas(_open(tmp_path, crimes, present=("2020-01", "2021-12")))
+    assert finding.headlines["top_lsoas_by_year"] == {2020: ["A", "B"], 2021: []}
+    persistence = {r["lsoa_code"]: r for r in finding.tables["persistence"]}
+    assert persistence["A"] == {
+        "lsoa_code": "A",
+        "lsoa_name": None,
+        "district": None,
+        "worst_rank": 1,
+        "best_rank": 1,
+        "rank_2020": 1,
+        "rank_2021": 1,
+    }
+    assert (persistence["B"]["worst_rank"], persistence["B"]["best_rank"]) == (2, 1)
+    assert finding.headlines["most_persistent_hotspot"] == {"lsoa_code": "A", "worst_rank": 1}
+    assert finding.figures["crimes_without_lsoa"] == 1
 
 
 def test_top_lsoas_needs_lsoa_codes(tmp_path: Path) -> None:
@@ -349,6 +393,19 @@ def test_garwood_interval() -> None:
     assert garwood(2, 1.0) == pytest.approx((0.2422095, 7.2246877), rel=1e-6)
     # k = 0: lower bound 0, upper χ²(0.975; 2) / 2 = ln(40) = 3.688879
     assert garwood(0, 2.0) == pytest.approx((0.0, 3.688879 / 2), rel=1e-6)
+
+
+def test_rates_of_many_areas_are_each_areas_garwood_interval() -> None:
+    # One χ² call per limit over all areas gives exactly what garwood() gives area by area;
+    # an area without residents gets no rate.
+    crimes, residents = [0, 1, 2, 7, 250, 3], [1000, 2000, 1500, 777, 31000, 0]
+    for months in (12, 7):
+        rates = _rates(np.array(crimes), np.array(residents), 0.95, months)
+        for k, people, rate in zip(crimes[:-1], residents[:-1], rates[:-1], strict=True):
+            exposure = people / 1000 if months == 12 else people / 1000 * months / 12
+            assert (rate["low"], rate["high"]) == garwood(k, exposure)
+            assert rate["rate_per_1000"] == (k / people * 1000 if months == 12 else k / exposure)
+        assert rates[-1] == {"rate_per_1000": None, "low": None, "high": None}
 
 
 def test_area_rates(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import functools
+import operator
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
@@ -13,10 +15,12 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod.families import Poisson
+from statsmodels.genmod.families.links import Identity
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import DomainWarning, PerfectSeparationWarning
 
-from vawgscope.analyses.common import garwood, month_of, rows, year_of
+from vawgscope.analyses.common import garwood_limits, month_of, rows, year_of
 from vawgscope.analyses.finding import Finding, definition_of, not_available
 from vawgscope.analyses.trends import months_between, months_left_out_of_models
 from vawgscope.dataset import Dataset
@@ -46,11 +50,16 @@ def _has_districts(ds: Dataset) -> bool:
     return ds.has("areas", "district")
 
 
-def _area_lookup(ds: Dataset) -> dict[str, dict[str, Any]]:
-    """``lsoa_code`` → ``{lsoa_name, district}`` from ``areas`` (empty without the table)."""
+def _area_lookup(ds: Dataset, codes: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """``lsoa_code`` → ``{lsoa_name, district}`` from ``areas`` (empty without the table), for
+    the areas in ``codes`` or every area."""
     if not ds.has("areas"):
         return {}
     areas = ds.table("areas")
+    if codes is not None:
+        if not codes:
+            return {}
+        areas = areas.filter(areas.lsoa_code.isin(sorted(codes)))
     return {
         r["lsoa_code"]: {"lsoa_name": r["lsoa_name"], "district": r["district"]}
         for r in rows(areas.select("lsoa_code", "lsoa_name", "district"))
@@ -117,26 +126,65 @@ def _recent_span(ds: Dataset, n: int) -> tuple[list[str], list[str], list[str]]:
 # --- top LSOAs and the persistent hot spot --------------------------------------------------
 
 
-def _lsoa_year_ranks(ds: Dataset, years: list[int]) -> list[dict[str, Any]]:
-    """Crimes per (year, LSOA) in complete years, with the competition rank within the year."""
-    crimes = ds.crimes.filter(ds.crimes.lsoa_code.notnull())
-    crimes = crimes.mutate(year=year_of(crimes.occurred_from, ds.options.year_basis))
-    crimes = crimes.filter(crimes.year.isin(years))
-    counts = crimes.group_by(["year", "lsoa_code"]).aggregate(crimes=crimes.count())
-    # ibis.rank() is the SQL RANK(): 0-based standard competition ranking.
-    ranked = counts.mutate(rank=ibis.rank().over(group_by="year", order_by=ibis.desc("crimes")) + 1)
-    return rows(ranked)
+def _lsoa_year_ranks(ds: Dataset, years: list[int]) -> ir.Table:
+    """(year, lsoa_code, crimes, rank): crimes per LSOA in each complete year with crimes, and
+    the standard competition rank within the year (kept in the engine for the two queries)."""
+
+    def build() -> ir.Table:
+        crimes = ds.crimes.filter(ds.crimes.lsoa_code.notnull())
+        crimes = crimes.mutate(year=year_of(crimes.occurred_from, ds.options.year_basis))
+        crimes = crimes.filter(crimes.year.isin(years))
+        counts = crimes.group_by(["year", "lsoa_code"]).aggregate(crimes=crimes.count())
+        # ibis.rank() is the SQL RANK(): 0-based standard competition ranking.
+        rank = ibis.rank().over(group_by="year", order_by=ibis.desc("crimes")) + 1
+        return counts.mutate(rank=rank)
+
+    key = f"areas.lsoa_year_ranks:{ds.options.year_basis}:{','.join(map(str, years))}"
+    return ds.cached(key, build)
 
 
-def _worst_ranks(year_rows: list[dict[str, Any]], years: list[int]) -> dict[str, dict[int, int]]:
-    """``lsoa_code`` → {year: rank}; a year without crimes ranks below every LSOA with crimes."""
-    with_crimes = {y: sum(r["year"] == y for r in year_rows) for y in years}
+def _top_rows(ranked: ir.Table) -> list[dict[str, Any]]:
+    """The first ``TOP_N`` rows of each year by rank, ties by code, in that order."""
+    place = ibis.row_number().over(group_by="year", order_by=[ranked["rank"], ranked.lsoa_code])
+    top = ranked.mutate(place=place)
+    top = top.filter(top.place < TOP_N)
+    return sorted(rows(top), key=lambda r: (r["year"], r["place"]))
+
+
+def _rank_every_year(ranked: ir.Table) -> ir.Table:
+    """(lsoa_code, year, rank) for every LSOA with crimes in some year and every year with
+    crimes: a year in which the LSOA has none ranks it 1 + the LSOAs with crimes that year."""
+    ranked_lsoas = ranked.group_by("year").aggregate(ranked_lsoas=ranked.count())
+    grid = ranked.select("lsoa_code").distinct().cross_join(ranked_lsoas)
+    joined = grid.left_join(ranked, [grid.lsoa_code == ranked.lsoa_code, grid.year == ranked.year])
+    return joined.select(
+        lsoa_code=grid.lsoa_code,
+        year=grid.year,
+        rank=ranked["rank"].coalesce(grid.ranked_lsoas + 1),
+    )
+
+
+def _persistence_ranks(ranked: ir.Table) -> list[dict[str, Any]]:
+    """(lsoa_code, year, rank) of the ``PERSISTENCE_ROWS`` LSOAs with the best worst rank,
+    ties by code."""
+    yearly = _rank_every_year(ranked)
+    worst = yearly.group_by("lsoa_code").aggregate(worst_rank=yearly["rank"].max())
+    first = worst.order_by([worst.worst_rank, worst.lsoa_code]).limit(PERSISTENCE_ROWS)
+    chosen = yearly.semi_join(first, yearly.lsoa_code == first.lsoa_code)
+    return rows(chosen)
+
+
+def _year_ranks_by_lsoa(
+    year_ranks: list[dict[str, Any]], years: list[int]
+) -> dict[str, dict[int, int]]:
+    """``lsoa_code`` → {year: rank}, for every complete year."""
     ranks: dict[str, dict[int, int]] = {}
-    for r in year_rows:
+    for r in year_ranks:
         ranks.setdefault(r["lsoa_code"], {})[r["year"]] = r["rank"]
     for by_year in ranks.values():
+        # A complete year without any crime that has an LSOA ranks every LSOA 0 + 1.
         for y in years:
-            by_year.setdefault(y, with_crimes[y] + 1)
+            by_year.setdefault(y, 1)
     return ranks
 
 
@@ -150,8 +198,9 @@ def top_lsoas(ds: Dataset) -> Finding:
     that year, and the top-10 list breaks ties by LSOA code. An LSOA's worst rank is its
     largest yearly rank, where a year in which it has no crimes ranks it below every LSOA with
     crimes (1 + the number of LSOAs with crimes that year). The most persistent hot spot is the
-    LSOA whose worst rank is best, ties broken by code. Crimes with no ``lsoa_code`` are left
-    out and counted; names and districts come from ``areas`` when the dataset has it.
+    LSOA whose worst rank is best, ties broken by code; the persistence table lists the first
+    20 in that order. Crimes with no ``lsoa_code`` are left out and counted; names and
+    districts come from ``areas`` when the dataset has it.
     """
     title = "Top LSOAs by year and the most persistent hot spot"
     keys = ("top_lsoas_by_year", "most_persistent_hotspot")
@@ -171,16 +220,17 @@ def top_lsoas(ds: Dataset) -> Finding:
             figures={"year_basis": basis, "crimes_without_lsoa": no_lsoa},
             headlines=dict.fromkeys(keys),
         )
-    year_rows = _lsoa_year_ranks(ds, years)
-    lookup = _area_lookup(ds)
-    top_rows, top_by_year = _top_tables(year_rows, years, lookup, basis)
-    ranks = _worst_ranks(year_rows, years)
+    ranked = _lsoa_year_ranks(ds, years)
+    top = _top_rows(ranked)
+    ranks = _year_ranks_by_lsoa(_persistence_ranks(ranked), years)
     persistent = sorted(ranks, key=lambda code: (max(ranks[code].values()), code))
+    lookup = _area_lookup(ds, {r["lsoa_code"] for r in top} | set(persistent))
+    top_rows, top_by_year = _top_tables(top, years, lookup, basis)
     best = persistent[0] if persistent else None
     hotspot = (
         {"lsoa_code": best, "worst_rank": max(ranks[best].values())} if best is not None else None
     )
-    table = [_persistence_row(code, ranks[code], lookup) for code in persistent[:PERSISTENCE_ROWS]]
+    table = [_persistence_row(code, ranks[code], lookup) for code in persistent]
     return Finding(
         id="top_lsoas",
         title=title,
@@ -193,31 +243,28 @@ def top_lsoas(ds: Dataset) -> Finding:
 
 
 def _top_tables(
-    year_rows: list[dict[str, Any]],
+    top: list[dict[str, Any]],
     years: list[int],
     lookup: dict[str, dict[str, Any]],
     basis: str,
 ) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
+    """The top-N table and ``{year: [codes]}`` from the top rows in (year, place) order."""
     table: list[dict[str, Any]] = []
-    top_by_year: dict[int, list[str]] = {}
-    for year in years:
-        ordered = sorted(
-            (r for r in year_rows if r["year"] == year), key=lambda r: (r["rank"], r["lsoa_code"])
-        )[:TOP_N]
-        top_by_year[year] = [r["lsoa_code"] for r in ordered]
-        for r in ordered:
-            area = lookup.get(r["lsoa_code"], {})
-            table.append(
-                {
-                    "year": year,
-                    "year_basis": basis,
-                    "rank": r["rank"],
-                    "lsoa_code": r["lsoa_code"],
-                    "lsoa_name": area.get("lsoa_name"),
-                    "district": area.get("district"),
-                    "crimes": r["crimes"],
-                }
-            )
+    top_by_year: dict[int, list[str]] = {year: [] for year in years}
+    for r in top:
+        area = lookup.get(r["lsoa_code"], {})
+        top_by_year[r["year"]].append(r["lsoa_code"])
+        table.append(
+            {
+                "year": r["year"],
+                "year_basis": basis,
+                "rank": r["rank"],
+                "lsoa_code": r["lsoa_code"],
+                "lsoa_name": area.get("lsoa_name"),
+                "district": area.get("district"),
+                "crimes": r["crimes"],
+            }
+        )
     return table, top_by_year
 
 
@@ -286,7 +333,7 @@ def district_ranking_now(ds: Dataset) -> Finding:
             headlines={"district_rank_now": None},
         )
     crimes = _crimes_with_district(ds)
-    recent = crimes.filter(month_of(crimes.occurred_from).isin(months))
+    recent = crimes.filter(_in_months(crimes.occurred_from, months))
     placed = recent.filter(recent.district.notnull())
     counted = rows(placed.group_by("district").aggregate(crimes=placed.count()))
     counts = dict.fromkeys(_districts(ds), 0)
@@ -356,15 +403,15 @@ def _fit_trend(y: np.ndarray, x: np.ndarray) -> tuple[Any, str]:
             warnings.simplefilter("ignore", DomainWarning)
             # An exact straight line is a perfect fit, not a failure.
             warnings.simplefilter("ignore", PerfectSeparationWarning)
-            identity = sm.families.Poisson(link=sm.families.links.Identity())
-            result = sm.GLM(y, x, family=identity).fit(start_params=start)
+            identity = Poisson(link=Identity())
+            result = GLM(y, x, family=identity).fit(start_params=start)
         if np.all(np.isfinite(result.params)) and np.all(result.fittedvalues > 0):
             return result, "identity"
     except (ValueError, np.linalg.LinAlgError, FloatingPointError):
         pass
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PerfectSeparationWarning)
-        return sm.GLM(y, x, family=sm.families.Poisson()).fit(), "log"
+        return GLM(y, x, family=Poisson()).fit(), "log"
 
 
 def forecast_counts(
@@ -678,19 +725,47 @@ def _residents(ds: Dataset) -> tuple[dict[str, int], int | None]:
     return residents, year
 
 
-def _rate(
-    k: int, residents: int, confidence: float, months: int = NOW_MONTHS
-) -> dict[str, float | None]:
-    """Crimes per 1,000 residents a year, from ``k`` crimes in ``months`` complete months."""
-    if residents <= 0:
-        return {"rate_per_1000": None, "low": None, "high": None}
+def _rates(
+    crimes: np.ndarray, residents: np.ndarray, confidence: float, months: int = NOW_MONTHS
+) -> list[dict[str, float | None]]:
+    """Crimes per 1,000 residents a year, from ``crimes`` in ``months`` complete months, with
+    the Garwood limits of every area at once;
+    no rate where an area has no residents."""
+    k = np.asarray(crimes, dtype=np.int64)
+    people = np.asarray(residents, dtype=np.int64)
+    has = people > 0
+    people_kept = np.where(has, people, 1)
     if months == NOW_MONTHS:
-        low, high = garwood(k, residents / 1000, confidence)
-        return {"rate_per_1000": k / residents * 1000, "low": low, "high": high}
-    # Fewer months (missing from the data): residents × years observed is the exposure.
-    exposure = residents / 1000 * months / NOW_MONTHS
-    low, high = garwood(k, exposure, confidence)
-    return {"rate_per_1000": k / exposure, "low": low, "high": high}
+        exposure = people_kept / 1000
+        rate = k / people_kept * 1000
+    else:
+        # Fewer months (missing from the data): residents × years observed is the exposure.
+        exposure = people_kept / 1000 * months / NOW_MONTHS
+        rate = k / exposure
+    low, high = garwood_limits(k, exposure, confidence)
+    return [
+        {"rate_per_1000": float(rate[i]), "low": float(low[i]), "high": float(high[i])}
+        if has[i]
+        else {"rate_per_1000": None, "low": None, "high": None}
+        for i in range(len(k))
+    ]
+
+
+def _in_months(ts: ir.TimestampValue, months: list[str]) -> ir.BooleanValue:
+    """Whether ``ts`` falls in one of ``months`` (``YYYY-MM``), as ranges of whole months, so
+    the engine compares timestamps instead of formatting each one."""
+    runs: list[list[int]] = []
+    for index in sorted(_month_index(m) for m in months):
+        if runs and index == runs[-1][1] + 1:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index])
+    inside = [(ts >= _month_start(first)) & (ts < _month_start(last + 1)) for first, last in runs]
+    return functools.reduce(operator.or_, inside, ibis.literal(False))
+
+
+def _month_start(index: int) -> ir.TimestampScalar:
+    return ibis.timestamp(f"{_month_name(index)}-01 00:00:00")
 
 
 def area_rates(ds: Dataset) -> Finding:
@@ -725,10 +800,10 @@ def area_rates(ds: Dataset) -> Finding:
             summary="No complete month lies inside the window, so no yearly rate.",
         )
     residents, year = _residents(ds)
-    crimes = _crimes_with_district(ds)
+    crimes = ds.crimes
     per_lsoa = crimes.group_by("lsoa_code").aggregate(
         crimes_window=crimes.count(),
-        crimes_12m=crimes.count(where=month_of(crimes.occurred_from).isin(months)),
+        crimes_12m=crimes.count(where=_in_months(crimes.occurred_from, months)),
     )
     counts = {r["lsoa_code"]: r for r in rows(per_lsoa)}
     lookup = _area_lookup(ds)
@@ -783,21 +858,22 @@ def _lsoa_rate_rows(
     confidence: float,
     months: int,
 ) -> list[dict[str, Any]]:
-    out = []
-    for code in sorted(lookup):
-        k = int(counts.get(code, {}).get("crimes_12m") or 0)
-        people = residents.get(code, 0)
-        out.append(
-            {
-                "lsoa_code": code,
-                "lsoa_name": lookup[code]["lsoa_name"],
-                "district": lookup[code]["district"],
-                "residents": people or None,
-                "crimes_window": int(counts.get(code, {}).get("crimes_window") or 0),
-                "crimes_last_12_months": k,
-                **_rate(k, people, confidence, months),
-            }
-        )
+    codes = sorted(lookup)
+    k = [int(counts.get(code, {}).get("crimes_12m") or 0) for code in codes]
+    people = [residents.get(code, 0) for code in codes]
+    rates = _rates(np.array(k), np.array(people), confidence, months)
+    out = [
+        {
+            "lsoa_code": code,
+            "lsoa_name": lookup[code]["lsoa_name"],
+            "district": lookup[code]["district"],
+            "residents": people[i] or None,
+            "crimes_window": int(counts.get(code, {}).get("crimes_window") or 0),
+            "crimes_last_12_months": k[i],
+            **rates[i],
+        }
+        for i, code in enumerate(codes)
+    ]
     return _by_rate(out, "lsoa_code")
 
 
@@ -814,20 +890,21 @@ def _district_rate_rows(
         areas=("lsoa_code", "size"),
         areas_with_population=("has_population", "sum"),
     )
-    out = []
-    for district, g in grouped.iterrows():
-        k, people = int(g["crimes_last_12_months"]), int(g["residents"])
-        out.append(
-            {
-                "district": district,
-                "residents": people or None,
-                "crimes_window": int(g["crimes_window"]),
-                "crimes_last_12_months": k,
-                **_rate(k, people, confidence, months),
-                "areas": int(g["areas"]),
-                "areas_without_population": int(g["areas"] - g["areas_with_population"]),
-            }
-        )
+    k = grouped["crimes_last_12_months"].astype(int).to_numpy()
+    people = grouped["residents"].astype(int).to_numpy()
+    rates = _rates(k, people, confidence, months)
+    out = [
+        {
+            "district": district,
+            "residents": int(people[i]) or None,
+            "crimes_window": int(g["crimes_window"]),
+            "crimes_last_12_months": int(k[i]),
+            **rates[i],
+            "areas": int(g["areas"]),
+            "areas_without_population": int(g["areas"] - g["areas_with_population"]),
+        }
+        for i, (district, g) in enumerate(grouped.iterrows())
+    ]
     return _by_rate(out, "district")
 
 

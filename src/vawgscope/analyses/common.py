@@ -6,6 +6,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 from scipy.stats import binomtest, chi2
 from statsmodels.stats.proportion import proportion_confint
 
@@ -101,10 +102,21 @@ def garwood(k: int, exposure: float, confidence: float = 0.95) -> tuple[float, f
     Lower = χ²(α/2; 2k)/2, upper = χ²(1 − α/2; 2k + 2)/2, divided by the exposure; the lower
     bound is 0 when k = 0. Coverage is at least the nominal level.
     """
+    low, high = garwood_limits(np.array([k]), np.array([exposure], dtype=float), confidence)
+    return float(low[0]), float(high[0])
+
+
+def garwood_limits(
+    k: np.ndarray, exposure: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`garwood` for many rates at once: arrays of counts and exposures (one χ²
+    quantile call per limit, for tables of thousands of areas)."""
     alpha = 1 - confidence
-    low = 0.0 if k == 0 else chi2.ppf(alpha / 2, 2 * k) / 2
+    k = np.asarray(k, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        low = np.where(k == 0, 0.0, chi2.ppf(alpha / 2, 2 * k) / 2)
     high = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
-    return float(low / exposure), float(high / exposure)
+    return low / exposure, high / exposure
 
 
 def poisson_rate(k: int, exposure: float, confidence: float = 0.95) -> dict[str, float]:
