@@ -78,6 +78,7 @@ def _ids(ds: Dataset) -> list[str]:
 
 def test_default_scope(store: Path) -> None:
     ds = Dataset.open(store)
+    assert ds.info.meta["links.perpetrators_in_two_roles"] == "0"
     assert _ids(ds) == ["C1", "C5"]
     assert ds.counts() == {"crimes": 2, "victims": 2, "perpetrators": 1}
     ages = dict(
@@ -127,6 +128,8 @@ def test_a_perpetrator_in_two_roles_is_one_perpetrator_of_the_crime(tmp_path: Pa
     data = write_dataset(tmp_path / "d", [crime("C1")], persons, links)
     ingest(data, tmp_path / "s.duckdb")
     ds = Dataset.open(tmp_path / "s.duckdb")
+    # Ingest counts such pairs, and the scope keeps the man once.
+    assert ds.info.meta["links.perpetrators_in_two_roles"] == "1"
     assert ds.perpetrators.count().execute() == 1
     # His two links keep their own relationships.
     details = ds.details(ds.perpetrators, "perpetrator").execute()

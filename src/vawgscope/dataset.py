@@ -294,9 +294,13 @@ class Dataset:
             in_scope = crimes.semi_join(picked.select("crime_id"), "crime_id")
         self.crimes = self._materialise(in_scope, "scope_crimes")
         # A man linked to a crime as suspect and as offender is one perpetrator of it: the
-        # roles are dropped and the pair kept once, here rather than in every analysis.
-        in_scope_people = candidates.semi_join(self.crimes.select("crime_id"), "crime_id")
-        linked = self._materialise(in_scope_people.drop("role").distinct(), "scope_links")
+        # roles are dropped and the pair kept once, here rather than in every analysis (no
+        # need when ingest found no such pair).
+        people_in_scope = candidates.semi_join(self.crimes.select("crime_id"), "crime_id")
+        people_in_scope = people_in_scope.drop("role")
+        if self.info.perpetrators_in_two_roles:
+            people_in_scope = people_in_scope.distinct()
+        linked = self._materialise(people_in_scope, "scope_links")
         # Both sides are kept in one table: reading one is a filter on it, cheaper than
         # writing the two apart.
         self.victims = linked.filter(linked._victim).drop("_victim")
@@ -317,9 +321,7 @@ class Dataset:
             persons = self.table("persons").select("person_id", "sex", "birth_year")
             when = crimes.select("crime_id", "occurred_from")
             people = links.join(persons, "person_id").join(when, "crime_id")
-            people = people.mutate(
-                age_at_offence=people.occurred_from.year() - people.birth_year
-            )
+            people = people.mutate(age_at_offence=people.occurred_from.year() - people.birth_year)
             self._shared.people[key] = self._materialise(people, "scope_people")
         return self._shared.people[key]
 

@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from vawgscope.ingest.run import META_TABLE
+from vawgscope.ingest.run import META_TABLE, TWO_ROLES_KEY
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -80,6 +80,12 @@ class StoreInfo:
     @property
     def fingerprint(self) -> str:
         return self.meta.get("fingerprint", "")
+
+    @property
+    def perpetrators_in_two_roles(self) -> bool:
+        """Whether any person is linked to a crime as both suspect and offender (true when
+        ingest did not count them, e.g. for a warehouse's tables)."""
+        return self.meta.get(TWO_ROLES_KEY, "") != "0"
 
 
 def read_info(path: Path) -> StoreInfo:

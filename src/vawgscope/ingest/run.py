@@ -23,6 +23,7 @@ import duckdb
 from vawgscope import __version__
 from vawgscope.contract.mapping import Mapping
 from vawgscope.contract.tables import TABLES
+from vawgscope.contract.vocab import PERPETRATOR_ROLES
 from vawgscope.ingest import geo, police_uk, pseudonymise
 from vawgscope.ingest.plan import IngestPlan, TablePlan, plan_ingest
 from vawgscope.ingest.sources import IngestError, stage
@@ -353,8 +354,26 @@ def _write_meta(
         **{f"rejected.{n}": str(r.rejected) for n, r in reports.items()},
         **(extra or {}),
     }
+    if "crime_persons" in reports:
+        meta[TWO_ROLES_KEY] = str(_perpetrators_in_two_roles(con))
     con.execute(f"CREATE TABLE out.{META_TABLE} (key VARCHAR, value VARCHAR)")
     con.executemany(f"INSERT INTO out.{META_TABLE} VALUES (?, ?)", list(meta.items()))
+
+
+#: Ingest-record key: how many (crime, person) pairs are linked in two perpetrator roles.
+TWO_ROLES_KEY = "links.perpetrators_in_two_roles"
+
+
+def _perpetrators_in_two_roles(con: duckdb.DuckDBPyConnection) -> int:
+    """Pairs of a crime and a person linked to it as suspect and as offender: the scope
+    counts each such man once, and needs no de-duplication when there are none."""
+    roles = ", ".join(literal(r) for r in PERPETRATOR_ROLES)
+    (count,) = con.execute(
+        f"""SELECT count(*) FROM (
+            SELECT crime_id, person_id FROM out.crime_persons WHERE role IN ({roles})
+            GROUP BY crime_id, person_id HAVING count(*) > 1)"""
+    ).fetchone()
+    return int(count)
 
 
 def _replace_rejects(new: Path, rejects_dir: Path) -> None:
