@@ -108,7 +108,9 @@ def test_a_variant_with_other_crime_filters_is_scoped_afresh(store: Path) -> Non
 
 def test_details_add_the_persons_and_links_other_columns(store: Path) -> None:
     ds = Dataset.open(store)
-    victims = ds.details(ds.victims, "victim").execute()
+    victims = ds.details(
+        ds.victims, "victim", "home_lsoa_code", "ethnicity", "same_address", "relationship"
+    ).execute()
     # One row per in-scope victim link (C1: V1 born 1995, C5: V2 born 2004), with the
     # person's and the link's other columns.
     assert sorted(zip(victims.crime_id, victims.birth_year, strict=True)) == [
@@ -132,7 +134,7 @@ def test_a_perpetrator_in_two_roles_is_one_perpetrator_of_the_crime(tmp_path: Pa
     assert ds.info.meta["links.perpetrators_in_two_roles"] == "1"
     assert ds.perpetrators.count().execute() == 1
     # His two links keep their own relationships.
-    details = ds.details(ds.perpetrators, "perpetrator").execute()
+    details = ds.details(ds.perpetrators, "perpetrator", "relationship").execute()
     assert sorted(details.relationship) == ["ex_partner", "partner"]
 
 

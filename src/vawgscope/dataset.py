@@ -34,6 +34,8 @@ from vawgscope.store import Backend, StoreInfo, connect, materialise, read_info,
 
 _counter = itertools.count(1)
 
+#: The columns that name a link of a person to a crime.
+_KEYS = ("crime_id", "person_id")
 #: Which people a table holds: victims or perpetrators (suspects and offenders).
 Side = Literal["victim", "perpetrator"]
 
@@ -325,25 +327,29 @@ class Dataset:
             self._shared.people[key] = self._materialise(people, "scope_people")
         return self._shared.people[key]
 
-    def details(self, people: ir.Table, side: Side) -> ir.Table:
-        """``people`` (rows of ``victims`` or ``perpetrators``, as ``side`` says) with every
-        other column of the person's record (``persons``: home, ethnicity) and of their links
-        to the crime (``crime_persons``: same address, relationship).
+    def details(self, people: ir.Table, side: Side, *columns: str) -> ir.Table:
+        """``people`` (rows of ``victims`` or ``perpetrators``, as ``side`` says) with the
+        named further ``columns`` of the person's record (``persons``: home, ethnicity) and of
+        their links to the crime (``crime_persons``: same address, relationship); only the
+        tables holding them are joined.
 
-        One row per link: a man linked to a crime as suspect and as offender has two, which
-        may differ in their link columns.
+        One row per link when a link column is asked for: a man linked to a crime as suspect
+        and as offender has two, which may differ in their link columns.
         """
-        links = self.table("crime_persons")
-        persons = self.table("persons")
-        roles = ("victim",) if side == "victim" else PERPETRATOR_ROLES
-        extra_links = [c for c in links.columns if c not in people.columns and c != "role"]
-        extra_persons = [c for c in persons.columns if c not in people.columns]
-        keys = ["crime_id", "person_id"]
-        side_links = links.filter(links.role.isin(roles)).select(*keys, *extra_links)
-        joined = people.left_join(side_links, keys).left_join(
-            persons.select("person_id", *extra_persons), "person_id"
-        )
-        return joined.select(*people.columns, *extra_links, *extra_persons)
+        links, persons = self.table("crime_persons"), self.table("persons")
+        from_links = [c for c in columns if c in links.columns and c not in ("role", *_KEYS)]
+        from_persons = [c for c in columns if c in persons.columns and c not in from_links]
+        unknown = set(columns) - set(from_links) - set(from_persons)
+        if unknown:
+            raise DatasetError(f"no person or link column {sorted(unknown)}")
+        joined = people
+        if from_links:
+            roles = ("victim",) if side == "victim" else PERPETRATOR_ROLES
+            side_links = links.filter(links.role.isin(roles)).select(*_KEYS, *from_links)
+            joined = joined.left_join(side_links, list(_KEYS))
+        if from_persons:
+            joined = joined.left_join(persons.select("person_id", *from_persons), "person_id")
+        return joined.select(*people.columns, *from_links, *from_persons)
 
     def _window(self) -> Window:
         """The in-scope span, the months the store holds data for, and whether the last

@@ -14,9 +14,9 @@ indices since the Unix epoch, the crime is expanded with an ``unnest`` of an int
 overlap with the window is measured in seconds (the same proportions as minutes, and exact
 for times given to the second). The weekday × hour grid needs no expansion: every whole hour
 inside a window carries the same weight, so each crime adds a few steps on the weekly cycle
-of cells and a running sum gives the cells (:func:`weight_grid`). Times are local clock times as recorded (Europe/London),
-taken without time-zone arithmetic: an hour repeated or skipped by a clock change counts as
-the clock shows it.
+of cells and a running sum gives the cells (:func:`weight_grid`). Times are local clock
+times as recorded (Europe/London), taken without time-zone arithmetic: an hour repeated or
+skipped by a clock change counts as the clock shows it.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from scipy import stats
 
 from vawgscope.analyses.common import harm_weight, interval_columns, rows, share
 from vawgscope.analyses.finding import Finding, definition_of, not_available
-from vawgscope.dataset import Dataset
+from vawgscope.dataset import Dataset, Side
 
 #: "At X's home": within this distance of X's home coordinates.
 HOME_M = 25.0
@@ -93,7 +93,10 @@ def _people(ds: Dataset, role: str) -> ir.Table:
 def _group_people(ds: Dataset, prefix: str) -> ir.Table:
     people = ds.victims if prefix == "v" else ds.perpetrators
     assert people is not None
-    links = ds.details(people, "victim" if prefix == "v" else "perpetrator")
+    side: Side = "victim" if prefix == "v" else "perpetrator"
+    links = ds.details(
+        people, side, "home_easting", "home_northing", "home_lsoa_code", "same_address"
+    )
     grouped = links.group_by(["crime_id", "person_id"]).aggregate(
         x=links.home_easting.max(),
         y=links.home_northing.max(),

@@ -1071,7 +1071,7 @@ def people_by_relationship(ds: Dataset) -> Finding:
         ("perpetrator", ds.perpetrators),
     )
     for role, people in sides:
-        people = ds.details(people, role)
+        people = ds.details(people, role, "relationship")
         links = people.select(
             "person_id", "crime_id", relationship=people.relationship.fill_null(UNKNOWN)
         ).distinct()
