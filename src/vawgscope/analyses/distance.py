@@ -82,12 +82,12 @@ def _missing_inputs(ds: Dataset) -> tuple[str, ...]:
     return needs
 
 
-def _people(ds: Dataset, role: str) -> ir.Table:
-    """One row per (crime, person) of the in-scope victims (``role`` "v") or perpetrators
-    ("p"), with the person's home and the link's "same address", columns prefixed by the role:
-    a person linked twice to a crime (as suspect and offender) counts once, and is "same
-    address" if either link says so. Built once per dataset: the distance findings share it."""
-    return ds.cached(f"distance_people_{role}", lambda: _group_people(ds, role))
+def _people(ds: Dataset, prefix: str) -> ir.Table:
+    """One row per (crime, person) of the in-scope victims (``prefix`` "v") or perpetrators
+    ("p"), with the person's home and the link's "same address", columns prefixed: a person
+    linked twice to a crime (as suspect and offender) counts once, and is "same address" if
+    either link says so. Built once per dataset: the distance findings share it."""
+    return ds.cached(f"distance_people_{prefix}", lambda: _group_people(ds, prefix))
 
 
 def _group_people(ds: Dataset, prefix: str) -> ir.Table:
