@@ -219,3 +219,54 @@ def test_weight_grid_of_a_window_across_sunday_midnight() -> None:
     assert nonzero == pytest.approx(
         {(SUN, 22): 1 / 6, (SUN, 23): 1 / 3, (MON, 0): 1 / 3, (MON, 1): 1 / 6}
     )
+
+
+def _nte_by_days(start_s: int, length: int, low: int, high: int) -> float:
+    """The NTE share worked out day by day: the window's overlap with [low, high) (seconds
+    since midnight, wrapping midnight when low > high) on each day it touches."""
+    parts = [(low, high)] if low < high else [(low, 86_400), (0, high)]
+    end_s = start_s + length
+    if length == 0:
+        clock = start_s % 86_400
+        return float(any(a <= clock < b for a, b in parts))
+    inside = 0
+    for day in range(start_s // 86_400, end_s // 86_400 + 1):
+        for a, b in parts:
+            inside += max(0, min(end_s, day * 86_400 + b) - max(start_s, day * 86_400 + a))
+    return inside / length
+
+
+@settings(max_examples=60, deadline=None)
+@example(windows=[(64_800, 7 * 24 * 3600)], minutes=(18 * 60, 6 * 60))  # 7 days from Thu 18:00
+@given(
+    windows=st.lists(
+        st.tuples(st.integers(0, 14 * 24 * 3600), st.integers(0, 7 * 24 * 3600)),
+        min_size=1,
+        max_size=8,
+    ),
+    minutes=st.tuples(st.integers(0, 24 * 60 - 1), st.integers(0, 24 * 60 - 1)).filter(
+        lambda t: t[0] != t[1]
+    ),
+)
+def test_nte_weight_equals_the_overlap_worked_out_day_by_day(
+    windows: list[tuple[int, int]], minutes: tuple[int, int]
+) -> None:
+    # Windows up to 7 days from any second of two weeks, against NTE windows on any minute
+    # boundary, wrapping midnight or not.
+    epoch = D(1970, 1, 1)
+    first = int((D(2021, 7, 5) - epoch).total_seconds())
+    table = crimes(
+        *(
+            (
+                f"C{i}",
+                D(2021, 7, 5) + timedelta(seconds=s),
+                D(2021, 7, 5) + timedelta(seconds=s + n),
+                "exact",
+            )
+            for i, (s, n) in enumerate(windows)
+        )
+    )
+    low, high = minutes[0] * 60, minutes[1] * 60
+    got = nte(table, time(*divmod(minutes[0], 60)), time(*divmod(minutes[1], 60)))
+    expected = {f"C{i}": _nte_by_days(first + s, n, low, high) for i, (s, n) in enumerate(windows)}
+    assert got == pytest.approx(expected, abs=1e-12)

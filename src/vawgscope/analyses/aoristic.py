@@ -256,29 +256,41 @@ def nte_weight(crimes: ir.Table, start: datetime.time, end: datetime.time) -> ir
     night-time-economy window [start, end) every day; the window wraps midnight when
     start > end.
 
-    Minutes are handled exactly: each hour's piece of the crime's window is cut at the NTE
-    boundaries, so a boundary such as 18:30 splits its hour. A zero-length window counts 1
-    when its instant lies in ``[start, end)`` and 0 otherwise. Raises ``ValueError`` when
-    ``start == end``.
+    The share is the seconds of the crime's window that fall inside the NTE window ÷ the
+    window's length, exact to the second, so a boundary such as 18:30 splits its hour (the
+    same as summing the hour pieces' overlaps, without making them). A zero-length window
+    counts 1 when its instant lies in ``[start, end)`` and 0 otherwise. Raises
+    ``ValueError`` when ``start == end``.
     """
     intervals = nte_intervals(start, end)
-    pieces = _hour_pieces(crimes)
-    inside: ir.NumericValue = ibis.literal(0.0)
-    point_inside: ir.BooleanValue = ibis.literal(False)
+    kept = _kept(crimes)
+    inside: ir.IntegerValue = ibis.literal(0, "int64")
+    at_instant: ir.BooleanValue = ibis.literal(False)
     for low, high in intervals:
-        overlap = ibis.greatest(
-            ibis.least(pieces.piece_to, high) - ibis.greatest(pieces.piece_from, low), 0
-        )
-        inside = inside + overlap.cast("float64")
-        point_inside = point_inside | ((pieces.piece_from >= low) & (pieces.piece_from < high))
-    length = (pieces.piece_to - pieces.piece_from).cast("float64")
-    share_of_piece = ibis.ifelse(
-        pieces.zero_length,
-        point_inside.cast("float64"),
-        ibis.ifelse(length > 0, inside / length, 0.0),
+        inside = inside + _daily_seconds(kept.end_s, low, high)
+        inside = inside - _daily_seconds(kept.start_s, low, high)
+        clock = kept.start_s - _day_of(kept.start_s) * _DAY
+        at_instant = at_instant | ((clock >= low) & (clock < high))
+    share = ibis.ifelse(
+        kept.duration_s == 0,
+        at_instant.cast("float64"),
+        inside.cast("float64") / kept.duration_s.cast("float64"),
     )
-    weighted = pieces.select("crime_id", part=pieces.weight * share_of_piece)
-    return weighted.group_by("crime_id").aggregate(nte_weight=weighted.part.sum())
+    return kept.select("crime_id", nte_weight=share)
+
+
+def _day_of(seconds: ir.IntegerValue) -> ir.IntegerValue:
+    """Days since the epoch of a time in epoch seconds."""
+    return (seconds / _DAY).floor().cast("int64")
+
+
+def _daily_seconds(seconds: ir.IntegerValue, low: int, high: int) -> ir.IntegerValue:
+    """Seconds of the daily interval [low, high) (seconds since midnight) from the epoch up
+    to ``seconds``: whole days each give high − low, and the last day its part before the
+    time of day."""
+    days = _day_of(seconds)
+    clock = seconds - days * _DAY
+    return days * (high - low) + ibis.greatest(ibis.least(clock, high) - low, 0)
 
 
 def excluded_long_windows(crimes: ir.Table) -> ir.Scalar:
