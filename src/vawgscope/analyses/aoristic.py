@@ -8,15 +8,16 @@ patterns", Journal of Quantitative Criminology 18(1):23-43). Windows of up to 7 
 out of time analyses (and counted). Only rows with ``time_precision`` ``exact`` (or empty,
 the contract's default) are used: a date known to the day or month has no time of day.
 
-Everything runs in the engine: the window's first and last clock hour are computed as hour
-indices since the Unix epoch, the crime is expanded with an ``unnest`` of an integer range
-(at most 169 hours for a 7-day window starting part-way through an hour), and each hour's
-overlap with the window is measured in seconds (the same proportions as minutes, and exact
-for times given to the second). The weekday × hour grid needs no expansion: every whole hour
-inside a window carries the same weight, so each crime adds a few steps on the weekly cycle
-of cells and a running sum gives the cells (:func:`weight_grid`). Times are local clock
-times as recorded (Europe/London), taken without time-zone arithmetic: an hour repeated or
-skipped by a clock change counts as the clock shows it.
+Everything runs in the engine, with windows as epoch seconds (the same proportions as
+minutes, and exact for times given to the second). The per-crime hour weights
+(:func:`hour_weights`) expand each crime with an ``unnest`` of its clock hours (at most 169
+for a 7-day window starting part-way through an hour). The profile's figures need no
+expansion: in the weekday × hour grid every whole hour inside a window carries the same
+weight, so each crime adds a few steps on the weekly cycle of cells and a running sum gives
+the cells (:func:`weight_grid`); the night-time-economy share is the NTE seconds up to the
+window's end less those up to its start (:func:`nte_weight`). Times are local clock times as
+recorded (Europe/London), taken without time-zone arithmetic: an hour repeated or skipped by
+a clock change counts as the clock shows it.
 """
 
 from __future__ import annotations
