@@ -92,9 +92,12 @@ def test_default_scope(store: Path) -> None:
 
 
 def test_perpetrators_under_18_as_a_declared_variant(store: Path) -> None:
-    ds = Dataset.open(store).with_scope(Scope(perpetrator_min_age=None))
-    assert _ids(ds) == ["C1", "C2", "C5", "C6"]
-    assert ds.counts()["perpetrators"] == 3
+    base = Dataset.open(store)
+    for keep_tables in (True, False):  # written tables, or queries through the crime ids
+        ds = base.with_scope(Scope(perpetrator_min_age=None), keep_tables=keep_tables)
+        assert _ids(ds) == ["C1", "C2", "C5", "C6"]
+        assert ds.counts()["perpetrators"] == 3
+        assert ds.window.first == datetime(2021, 1, 1, 10)
 
 
 def test_a_variant_with_other_crime_filters_is_scoped_afresh(store: Path) -> None:

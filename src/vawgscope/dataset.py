@@ -162,6 +162,7 @@ class Dataset:
         harm_weights: HarmWeights | None = None,
         *,
         _shared: _Shared | None = None,
+        _keep_tables: bool = True,
     ) -> None:
         self.con = con
         self.info = info
@@ -172,6 +173,7 @@ class Dataset:
         self._cache: dict[str, ir.Table] = {}
         self._counts: dict[str, int | None] | None = None
         self._shared = _shared or _Shared()
+        self._keep_tables = _keep_tables
         self._build_scope()
 
     # --- construction ---------------------------------------------------------------------
@@ -191,14 +193,23 @@ class Dataset:
         con = connect(store, backend, spark_master)
         return cls(con, info, options or Options(), harm_weights)
 
-    def with_scope(self, scope: Scope) -> Dataset:
+    def with_scope(self, scope: Scope, *, keep_tables: bool = True) -> Dataset:
         """The same store under another scope (a declared variant of a finding).
 
         A variant that changes only the person filters (sex, minimum age) reuses this
-        dataset's join of links, persons and crimes instead of building it again.
+        dataset's join of links, persons and crimes instead of building it again. With
+        ``keep_tables=False`` only the in-scope crime ids are kept and the crimes and links are
+        read through them: cheaper for a variant that a finding queries once or twice.
         """
         options = Options(**{**self.options.__dict__, "scope": scope})
-        return Dataset(self.con, self.info, options, self.harm_weights, _shared=self._shared)
+        return Dataset(
+            self.con,
+            self.info,
+            options,
+            self.harm_weights,
+            _shared=self._shared,
+            _keep_tables=keep_tables,
+        )
 
     @property
     def scope(self) -> Scope:
@@ -236,6 +247,10 @@ class Dataset:
             self._cache[key] = self._materialise(build(), "cache")
         return self._cache[key]
 
+    def _kept(self, expr: ir.Table, stem: str) -> ir.Table:
+        """A scope table: written once, or left as a query when the tables are not kept."""
+        return self._materialise(expr, stem) if self._keep_tables else expr
+
     def _materialise(self, expr: ir.Table, stem: str) -> ir.Table:
         return materialise(self.con, f"_{stem}_{next(_counter)}", expr)
 
@@ -265,7 +280,7 @@ class Dataset:
             typed = self.table("crimes").crime_type.isin(scope.crime_types).any().execute()
             if typed:
                 crimes = crimes.filter(crimes.crime_type.isin(scope.crime_types))
-            self.crimes = self._materialise(crimes, "scope_crimes")
+            self.crimes = self._kept(crimes, "scope_crimes")
             self.victims = None
             self.perpetrators = None
         else:
@@ -293,8 +308,11 @@ class Dataset:
                 picked = picked.filter(picked.has_victim)
             if scope.perpetrator_filter_on:
                 picked = picked.filter(picked.has_perp)
-            in_scope = crimes.semi_join(picked.select("crime_id"), "crime_id")
-        self.crimes = self._materialise(in_scope, "scope_crimes")
+            ids = picked.select("crime_id")
+            if not self._keep_tables:
+                ids = self._materialise(ids, "scope_ids")
+            in_scope = crimes.semi_join(ids, "crime_id")
+        self.crimes = self._kept(in_scope, "scope_crimes")
         # A man linked to a crime as suspect and as offender is one perpetrator of it: the
         # roles are dropped and the pair kept once, here rather than in every analysis (no
         # need when ingest found no such pair).
@@ -302,7 +320,7 @@ class Dataset:
         people_in_scope = people_in_scope.drop("role")
         if self.info.perpetrators_in_two_roles:
             people_in_scope = people_in_scope.distinct()
-        linked = self._materialise(people_in_scope, "scope_links")
+        linked = self._kept(people_in_scope, "scope_links")
         # Both sides are kept in one table: reading one is a filter on it, cheaper than
         # writing the two apart.
         self.victims = linked.filter(linked._victim).drop("_victim")

@@ -461,12 +461,14 @@ def _age_scopes(ds: Dataset) -> tuple[Dataset, Dataset, str]:
     if ds.scope.perpetrator_min_age == ADULT_AGE:
         without = ds
     else:
-        without = ds.with_scope(replace(ds.scope, perpetrator_min_age=ADULT_AGE))
+        without = ds.with_scope(replace(ds.scope, perpetrator_min_age=ADULT_AGE), keep_tables=False)
         declared.append(f"perpetrator_min_age={ADULT_AGE}")
     if ds.scope.perpetrator_min_age is None:
         with_under_18 = ds
     else:
-        with_under_18 = ds.with_scope(replace(ds.scope, perpetrator_min_age=None))
+        with_under_18 = ds.with_scope(
+            replace(ds.scope, perpetrator_min_age=None), keep_tables=False
+        )
         declared.append("perpetrator_min_age=None (perpetrators of any age)")
     return without, with_under_18, "; ".join(declared)
 
