@@ -66,7 +66,7 @@ def funnel(finding: dict[str, Any]) -> go.Figure | None:
         chosen = [r for r in rows if r["group"] == group]
         if chosen:
             fig.add_scatter(
-                x=[r["stage"] for r in chosen],
+                x=[r["stage"].replace("_", " ") for r in chosen],
                 y=[pct(r["share_of_recorded"]) for r in chosen],
                 mode="lines+markers",
                 name=group.replace("_", " "),
