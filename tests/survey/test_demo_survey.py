@@ -23,9 +23,11 @@ from sklearn.metrics import adjusted_rand_score
 from vawgscope.contract.vocab import SURVEY_AGE_BANDS, SURVEY_PLACES
 from vawgscope.survey import write_demo_survey
 from vawgscope.survey.load import load_survey
+from vawgscope.survey.places import shipped_places
 from vawgscope.survey.redact import redact
 from vawgscope.survey.themes import find_themes, free_text_answers
 from vawgscope.synth.geography import DISTRICTS
+from vawgscope.synth.survey_phrases import UNLISTED_DISTRICTS
 
 pytestmark = pytest.mark.slow
 
@@ -121,6 +123,25 @@ def test_planted_places_are_counted(
     }
     assert found == expected
     assert not planted["listed"].all()  # some are found only as place-like phrases
+
+
+def test_unlisted_places_are_mapped_at_the_district_naming_them(
+    demo_survey_result: dict[str, Any],
+) -> None:
+    # Respondents mostly name places of their own district, so a place the gazetteer lacks
+    # and whose name holds no listed town lands at its own district.
+    findings = {f["id"]: f for f in demo_survey_result["findings"]}
+    rows = {r["place"]: r for r in findings["places_named"]["tables"]["places_named"]}
+    gazetteer = {p.name: p for p in shipped_places()}
+    by_district = [
+        (place, district)
+        for place, district in UNLISTED_DISTRICTS.items()
+        if rows[place]["located_by"] == "respondents' district"
+    ]  # the others hold a listed town's name ("Gravesend High Street": within Gravesend)
+    assert len(by_district) >= 4
+    for place, district in by_district:
+        at = (rows[place]["easting"], rows[place]["northing"])
+        assert at == (gazetteer[district].easting, gazetteer[district].northing), place
 
 
 def test_every_planted_personal_datum_is_redacted(

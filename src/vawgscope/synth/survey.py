@@ -32,7 +32,8 @@ How the answers arise (one seeded numpy generator, so a rerun is byte-identical)
 * **Free text.** Each question is answered with a per-question probability; the answer's
   theme is drawn from per-question weights shifted by age band, and its text is written from
   the phrase bank (:mod:`vawgscope.synth.survey_phrases`): one to three sentences of that
-  theme, sometimes a neutral sentence, named places in some, and in about 3% of answers a
+  theme, sometimes a neutral sentence, named places in some (four times in five a place of
+  the respondent's own district when the kind has one there), and in about 3% of answers a
   sentence carrying personal data.
 """
 
@@ -188,6 +189,8 @@ YOUNG_TILT: dict[str, float] = {
 }
 NEUTRAL_PROBABILITY = 0.3
 PERSONAL_PROBABILITY = 0.03
+#: How often a named place is one of the respondent's own district (when there is one).
+LOCAL_PLACE_PROBABILITY = 0.8
 SYNONYM_PROBABILITY = 0.35
 QUESTIONS: tuple[str, ...] = tuple(ANSWER_PROBABILITY)
 
@@ -302,11 +305,32 @@ class _Planted:
     personal: list[tuple[str, str, str, str]]
 
 
-def _all_places() -> dict[str, list[tuple[str, bool]]]:
+@dataclass(frozen=True)
+class _Place:
+    name: str
+    listed: bool
+    district: str
+
+
+def _all_places() -> dict[str, list[_Place]]:
+    """Every nameable place by kind, with whether the gazetteer lists it and its district."""
+    # The survey package offers this generator itself, so its gazetteer is read on use.
+    from vawgscope.survey.places import shipped_places
+
+    listed = {p.name.lower(): p.district for p in shipped_places()}
     return {
-        kind: [(p, True) for p in names["gazetteer"]] + [(p, False) for p in names["unlisted"]]
+        kind: [_Place(p, True, listed[p.lower()] or "") for p in names["gazetteer"]]
+        + [_Place(p, False, phrases.UNLISTED_DISTRICTS[p]) for p in names["unlisted"]]
         for kind, names in phrases.PLACES.items()
     }
+
+
+def _place(rng: np.random.Generator, candidates: list[_Place], district: str) -> _Place:
+    """A place of the kind, mostly one of the respondent's own district."""
+    local = [p for p in candidates if p.district == district]
+    if local and rng.random() < LOCAL_PLACE_PROBABILITY:
+        candidates = local
+    return candidates[rng.integers(len(candidates))]
 
 
 def _personal_value(rng: np.random.Generator, kind: str) -> str:
@@ -340,8 +364,9 @@ def _personal_value(rng: np.random.Generator, kind: str) -> str:
 def _fill(
     sentence: str,
     rng: np.random.Generator,
-    places: dict[str, list[tuple[str, bool]]],
+    places: dict[str, list[_Place]],
     found: list[tuple[str, bool]],
+    district: str,
 ) -> str:
     def slot(match: re.Match[str]) -> str:
         key = match.group(1)
@@ -349,9 +374,9 @@ def _fill(
             return str(rng.choice(phrases.MEN))
         if key == "when":
             return str(rng.choice(phrases.WHEN))
-        name, listed = places[key][rng.integers(len(places[key]))]
-        found.append((name, listed))
-        return name
+        place = _place(rng, places[key], district)
+        found.append((place.name, place.listed))
+        return place.name
 
     text = re.sub(r"\{(\w+)\}", slot, sentence)
     text = re.sub(r"\b[a-z]+\b", lambda m: _variant(m.group(0), rng), text)
@@ -368,13 +393,14 @@ def _variant(word: str, rng: np.random.Generator) -> str:
 def _answer(
     rng: np.random.Generator,
     theme: str,
-    places: dict[str, list[tuple[str, bool]]],
+    places: dict[str, list[_Place]],
     found: list[tuple[str, bool]],
+    district: str,
 ) -> list[str]:
     bank = phrases.THEMES[theme]
     k = int(rng.choice([1, 2, 3], p=[0.4, 0.4, 0.2]))
     chosen = rng.choice(len(bank), size=min(k, len(bank)), replace=False)
-    sentences = [_fill(bank[i], rng, places, found) for i in chosen]
+    sentences = [_fill(bank[i], rng, places, found, district) for i in chosen]
     if rng.random() < NEUTRAL_PROBABILITY:
         neutral = str(rng.choice(phrases.NEUTRAL))
         sentences.insert(int(rng.integers(len(sentences) + 1)), neutral)
@@ -392,7 +418,11 @@ def _theme_probabilities(question: str, band: int) -> tuple[list[str], np.ndarra
 
 
 def _free_text(
-    rng: np.random.Generator, ids: np.ndarray, band: np.ndarray, reported: np.ndarray
+    rng: np.random.Generator,
+    ids: np.ndarray,
+    band: np.ndarray,
+    district: np.ndarray,
+    reported: np.ndarray,
 ) -> tuple[dict[str, np.ndarray], _Planted]:
     places = _all_places()
     planted = _Planted([], [], [])
@@ -407,7 +437,7 @@ def _free_text(
             themes, p = _theme_probabilities(question, int(band[i]))
             theme = themes[rng.choice(len(themes), p=p)]
             found: list[tuple[str, bool]] = []
-            sentences = _answer(rng, theme, places, found)
+            sentences = _answer(rng, theme, places, found, str(district[i]))
             if rng.random() < PERSONAL_PROBABILITY:
                 kind = kinds[rng.integers(len(kinds))]
                 value = _personal_value(rng, kind)
@@ -451,7 +481,7 @@ def write_demo_survey(out_dir: Path, seed: int = 20211031) -> Path:
     frame.update(_safety(rng, band))
     frame["precautions"] = _precautions(rng, band)
     frame["victim_of"], frame["reported"] = _victimisation(rng, band)
-    texts, planted = _free_text(rng, ids, band, frame["reported"])
+    texts, planted = _free_text(rng, ids, band, frame["district"], frame["reported"])
     frame.update(texts)
     table = pd.DataFrame(frame)[list(SURVEY_RESPONSES.column_names)]
     path = out_dir / "responses.csv"

@@ -216,6 +216,20 @@ PLACES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+#: The district each unlisted place lies in (the shipped gazetteer gives the listed ones').
+UNLISTED_DISTRICTS: dict[str, str] = {
+    "Hazelbank Park": "Tunbridge Wells",
+    "Orchard Gardens": "Sevenoaks",
+    "Fairmeadow Park": "Swale",
+    "Sittingbourne station": "Swale",
+    "Snodland station": "Tonbridge and Malling",
+    "Strood station": "Medway",
+    "Market Square": "Dover",
+    "Fountain Square": "Tunbridge Wells",
+    "Gravesend High Street": "Gravesham",
+    "Margate High Street": "Thanet",
+}
+
 # Names for planted personal data: everyday British names, written by the demo, not taken
 # from the analysis's own name lists.
 PLANTED_FIRST_NAMES: tuple[str, ...] = (
