@@ -196,6 +196,26 @@ def scene_store(tmp_path: Path) -> Path:
     return _store(tmp_path, crimes, persons, links)
 
 
+def test_a_suspect_and_offender_is_one_pair_at_the_address_either_link_gives(
+    tmp_path: Path,
+) -> None:
+    # P1 is linked to C1 twice: as suspect (not at her address) and as offender (at it).
+    # The pair is counted once, and coresident because one of his links says so; C2's pair
+    # lives apart and is placed at her home.
+    persons = [person("V1", "F", 1990, **_home(0, 0)), person("P1", "M", 1985, **_home(0, 900))]
+    links = [
+        link("C1", "V1", "victim", same_address="false"),
+        link("C1", "P1", "suspect", same_address="false"),
+        link("C1", "P1", "offender", same_address="true"),
+        link("C2", "V1", "victim", same_address="false"),
+        link("C2", "P1", "suspect", same_address="false"),
+    ]
+    store = _store(tmp_path, [crime("C1", **_at(5, 0)), crime("C2", **_at(5, 0))], persons, links)
+    finding = distance.scene_when_not_coresident(Dataset.open(store))
+    assert (finding.figures["pairs"], finding.figures["coresident"]) == (2, 1)
+    assert finding.headlines["scene_when_not_coresident"]["victim_home"]["share"] == 1.0
+
+
 def test_scene_when_not_coresident(scene_store: Path) -> None:
     finding = distance.scene_when_not_coresident(Dataset.open(scene_store))
     # 7 pairs placed: her home C1, C6, C9; his home C2, C7-P1; elsewhere C3, C7-P2

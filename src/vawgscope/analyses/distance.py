@@ -97,12 +97,23 @@ def _group_people(ds: Dataset, prefix: str) -> ir.Table:
     links = ds.details(
         people, side, "home_easting", "home_northing", "home_lsoa_code", "same_address"
     )
-    grouped = links.group_by(["crime_id", "person_id"]).aggregate(
-        x=links.home_easting.max(),
-        y=links.home_northing.max(),
-        lsoa=links.home_lsoa_code.max(),
-        same=links.same_address.any(),
-    )
+    one_link_each = side == "victim" or not ds.info.perpetrators_in_two_roles
+    if one_link_each:  # one link per crime and person: nothing to combine
+        grouped = links.select(
+            "crime_id",
+            "person_id",
+            x=links.home_easting,
+            y=links.home_northing,
+            lsoa=links.home_lsoa_code,
+            same=links.same_address,
+        )
+    else:
+        grouped = links.group_by(["crime_id", "person_id"]).aggregate(
+            x=links.home_easting.max(),
+            y=links.home_northing.max(),
+            lsoa=links.home_lsoa_code.max(),
+            same=links.same_address.any(),
+        )
     return grouped.rename({f"{prefix}_{c}": c for c in ("person_id", "x", "y", "lsoa", "same")})
 
 
