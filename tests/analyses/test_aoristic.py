@@ -270,3 +270,13 @@ def test_nte_weight_equals_the_overlap_worked_out_day_by_day(
     got = nte(table, time(*divmod(minutes[0], 60)), time(*divmod(minutes[1], 60)))
     expected = {f"C{i}": _nte_by_days(first + s, n, low, high) for i, (s, n) in enumerate(windows)}
     assert got == pytest.approx(expected, abs=1e-12)
+
+
+def test_times_before_1970_fall_in_the_right_weekday_and_hour() -> None:
+    # A non-recent offence: Monday 5 July 1965, 22:30 to 23:30 (before the epoch, where the
+    # engines' % would give negative cells).
+    table = crimes(("O", D(1965, 7, 5, 22, 30), D(1965, 7, 5, 23, 30), "exact"))
+    assert cells(table, "O") == {(MON, 22): 0.5, (MON, 23): 0.5}
+    grid = {(r["weekday"], r["hour"]): r["weight"] for r in rows(weight_grid(table))}
+    assert {k: v for k, v in grid.items() if v} == {(MON, 22): 0.5, (MON, 23): 0.5}
+    assert nte(table, time(18), time(6)) == {"O": 1.0}

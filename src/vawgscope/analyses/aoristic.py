@@ -86,9 +86,15 @@ def _seconds(start_s: ir.IntegerValue, end_s: ir.IntegerValue, hour: ir.IntegerV
     return inside.cast("float64")
 
 
+def _modulo(value: ir.IntegerValue, divisor: int) -> ir.IntegerValue:
+    """``value`` mod ``divisor`` in ``[0, divisor)``, for times before 1970 too (the engines'
+    ``%`` keeps the sign of a negative value)."""
+    return (value % divisor + divisor) % divisor
+
+
 def _week_cell(hour: ir.IntegerValue) -> ir.IntegerValue:
     """The weekday × hour cell (weekday × 24 + hour, Monday 00:00 = 0) of a clock hour."""
-    return (hour + _EPOCH_WEEKDAY * 24) % _WEEK_HOURS
+    return _modulo(hour + _EPOCH_WEEKDAY * 24, _WEEK_HOURS)
 
 
 def _hour_pieces(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
@@ -153,8 +159,8 @@ def hour_weights(crimes: ir.Table) -> ir.Table:
     located = pieces.select(
         "crime_id",
         "weight",
-        weekday=((day_index + _EPOCH_WEEKDAY) % 7).cast("int8"),
-        hour=(pieces.hour_index % 24).cast("int8"),
+        weekday=_modulo(day_index + _EPOCH_WEEKDAY, 7).cast("int8"),
+        hour=_modulo(pieces.hour_index, 24).cast("int8"),
     )
     return located.group_by(["crime_id", "weekday", "hour"]).aggregate(weight=located.weight.sum())
 
@@ -199,7 +205,7 @@ def weight_grid(crimes: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
         first,
         last,
         between.select(*by, cell=begins, weight=0.0, step=rate),
-        between.select(*by, cell=ends % _WEEK_HOURS, weight=0.0, step=-rate),
+        between.select(*by, cell=_modulo(ends, _WEEK_HOURS), weight=0.0, step=-rate),
         # A run that passes the end of Sunday carries on from Monday 00:00.
         wraps.select(
             *by,
