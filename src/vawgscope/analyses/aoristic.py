@@ -97,51 +97,27 @@ def _week_cell(hour: ir.IntegerValue) -> ir.IntegerValue:
     return _modulo(hour + _EPOCH_WEEKDAY * 24, _WEEK_HOURS)
 
 
-def _hour_pieces(crimes: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
-    """One row per kept crime and clock hour its window touches.
-
-    Columns: ``crime_id``, ``hour_index`` (hours since the epoch), ``piece_from`` and
-    ``piece_to`` (the part of the window inside that hour, in seconds since the start of its
-    day), and ``weight`` (the piece's length ÷ the window's length; 1 for a zero-length
-    window, which sits in the hour of its instant).
-    """
-    spans = _spans(crimes, keep)
+def _hour_pieces(crimes: ir.Table) -> ir.Table:
+    """One row per kept crime and clock hour its window touches: ``crime_id``, ``hour_index``
+    (hours since the epoch) and ``weight`` (the seconds of the window in that hour ÷ the
+    window's length; 1 for a zero-length window, which sits in the hour of its instant)."""
+    spans = _spans(crimes)
     # The unnest stands alone in its select (Spark allows no generator inside an expression).
     offsets = spans.select(
         "crime_id",
-        *keep,
         "start_s",
         "end_s",
         "duration_s",
         "first_hour",
         offset=ibis.range(0, spans.last_hour - spans.first_hour + 1).unnest(),
     )
-    expanded = offsets.select(
-        "crime_id",
-        *keep,
-        "start_s",
-        "end_s",
-        "duration_s",
-        hour_index=offsets.first_hour + offsets.offset,
-    )
-    hour_start = expanded.hour_index * _HOUR
-    piece_start = ibis.greatest(expanded.start_s, hour_start)
-    piece_end = ibis.least(expanded.end_s, hour_start + _HOUR)
-    day_start = (expanded.hour_index / 24).floor().cast("int64") * _DAY
+    hour = offsets.first_hour + offsets.offset
     weight = ibis.ifelse(
-        expanded.duration_s == 0,
+        offsets.duration_s == 0,
         1.0,
-        (piece_end - piece_start).cast("float64") / expanded.duration_s.cast("float64"),
+        _seconds(offsets.start_s, offsets.end_s, hour) / offsets.duration_s.cast("float64"),
     )
-    return expanded.select(
-        "crime_id",
-        *keep,
-        "hour_index",
-        piece_from=piece_start - day_start,
-        piece_to=piece_end - day_start,
-        zero_length=expanded.duration_s == 0,
-        weight=weight,
-    )
+    return offsets.select("crime_id", hour_index=hour, weight=weight)
 
 
 def hour_weights(crimes: ir.Table) -> ir.Table:
