@@ -3,9 +3,10 @@
 Run: ``uv run python benchmarks/headlines.py [--scales 1 10] [--work DIR] [--keep]``.
 
 Setup (not timed): the demo world at each scale is built and ingested, every store table is
-exported to Parquet with DuckDB ``COPY``, and a small "view store" is written: a DuckDB file
-holding only ``CREATE VIEW t AS SELECT * FROM read_parquet('t.parquet')`` for every table and
-a copy of the meta table, so ``Dataset.open`` on it reads the Parquet files at query time.
+exported to Parquet (``store.export_parquet``, the export the Spark engine reads), and a small
+"view store" is written: a DuckDB file holding only ``CREATE VIEW t AS SELECT * FROM
+read_parquet(...)`` for every table and a copy of the meta table, so ``Dataset.open`` on it
+reads the Parquet files at query time.
 
 Timed, one after the other in this process, with the files already in the page cache:
 
@@ -40,13 +41,14 @@ import pandas as pd
 
 from vawgscope.analyses import areas, harm, reoffending, trends
 from vawgscope.analyses import time as time_analyses
+from vawgscope.compare import differences
 from vawgscope.contract.harm import default_harm_weights
 from vawgscope.contract.vocab import OFFENCE_FAMILIES, PERPETRATOR_ROLES
 from vawgscope.dataset import Dataset
 from vawgscope.ingest.run import META_TABLE
+from vawgscope.store import export_parquet, read_info
 
 TARGET_RATIO = 10.0
-RELATIVE_TOLERANCE = 1e-9
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOUR_S, DAY_S = 3600, 86400
 MAX_WINDOW_S = 7 * DAY_S
@@ -73,16 +75,14 @@ def build_store(scale: float, work: Path) -> Path:
 
 
 def export(store: Path, folder: Path) -> tuple[dict[str, Path], Path]:
-    """Every store table as ``folder/TABLE.parquet``, and the view store over them."""
+    """Every store table in Parquet (the export the Spark engine reads), and a view store
+    over those files in ``folder``."""
+    info = read_info(store)
+    exported = export_parquet(store, info)
+    files = {table: (exported / table / "data.parquet").resolve() for table in info.tables}
     folder.mkdir(parents=True, exist_ok=True)
     view_store = folder / "views.duckdb"
     view_store.unlink(missing_ok=True)
-    files: dict[str, Path] = {}
-    with duckdb.connect(str(store), read_only=True) as con:
-        tables = dict(con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())["tables"]
-        for table in tables.split(","):
-            files[table] = (folder / f"{table}.parquet").resolve()
-            con.execute(f"COPY (SELECT * FROM \"{table}\") TO '{files[table]}' (FORMAT parquet)")
     with duckdb.connect(str(view_store)) as con:
         for table, path in files.items():
             con.execute(f"CREATE VIEW \"{table}\" AS SELECT * FROM read_parquet('{path}')")
@@ -329,32 +329,6 @@ def pandas_path(files: dict[str, Path], laps: Laps) -> dict[str, Any]:
 # --- comparison -------------------------------------------------------------------------------
 
 
-def differences(engine: Any, plain: Any, where: str = "") -> list[str]:
-    """Where the two results differ: floats beyond the tolerance, anything else not equal."""
-    if isinstance(engine, dict) and isinstance(plain, dict):
-        if set(engine) != set(plain):
-            return [f"{where}: keys {sorted(map(str, set(engine) ^ set(plain)))} on one side"]
-        return [d for k in engine for d in differences(engine[k], plain[k], f"{where}[{k!r}]")]
-    if isinstance(engine, list | tuple) and isinstance(plain, list | tuple):
-        if len(engine) != len(plain):
-            return [f"{where}: {len(engine)} items against {len(plain)}"]
-        return [
-            d
-            for i, (a, b) in enumerate(zip(engine, plain, strict=True))
-            for d in differences(a, b, f"{where}[{i}]")
-        ]
-    if isinstance(engine, float) or isinstance(plain, float):
-        if (
-            plain is not None
-            and engine is not None
-            and math.isclose(engine, plain, rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-12)
-        ):
-            return []
-    elif engine == plain:
-        return []
-    return [f"{where}: engine {engine!r}, pandas {plain!r}"]
-
-
 class Laps:
     """Seconds taken by each named step of a path."""
 
@@ -388,7 +362,8 @@ def measure(scale: float, work: Path, repeat: int) -> dict[str, Any]:
         for name, laps in (("engine", engine_laps), ("pandas", pandas_laps)):
             if name not in best or laps.total < best[name].total:
                 best[name] = laps
-    problems = differences(engine, plain)
+    # Counts equal, weights and shares within 1e-9 relative (1e-12 absolute near zero).
+    problems = differences(engine, plain, abs_tol=1e-12)
     crimes = duckdb.sql(f"SELECT count(*) FROM read_parquet('{files['crimes']}')").fetchone()[0]
     return {
         "scale": scale,

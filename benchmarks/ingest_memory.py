@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from vawgscope.contract.tables import TABLES
+
 CHILD = """
 import sys
 from pathlib import Path
@@ -27,38 +29,27 @@ GROUPS = ["harassment", "stalking", "violence_without_injury", "violence_with_in
 
 
 def write_crimes(path: Path, rows: int) -> None:
-    """A crimes-only CSV with one bad row in every 10,000 (so rejects are exercised too)."""
+    """A crimes-only CSV with one bad row in every 10,000 (so rejects are exercised too): the
+    contract's required columns, a location, and a free-text column ingest drops."""
+    columns = [*TABLES["crimes"].required_columns, "easting", "northing", "note"]
     with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "crime_id",
-                "recorded_date",
-                "occurred_from",
-                "offence_group",
-                "domestic",
-                "location_type",
-                "easting",
-                "northing",
-                "note",
-            ]
-        )
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
         for i in range(rows):
-            group = "bad_group" if i % 10_000 == 9_999 else GROUPS[i % len(GROUPS)]
             day = 1 + i % 28
-            when = f"2021-03-{day:02d}T{i % 24:02d}:15:00"
+            group = "bad_group" if i % 10_000 == 9_999 else GROUPS[i % len(GROUPS)]
             writer.writerow(
-                [
-                    f"C{i:09d}",
-                    f"2021-03-{day:02d}",
-                    when,
-                    group,
-                    "true" if i % 3 else "false",
-                    "dwelling",
-                    570_000 + i % 9_000,
-                    150_000 + i % 7_000,
-                    "free text, with a comma",
-                ]
+                {
+                    "crime_id": f"C{i:09d}",
+                    "recorded_date": f"2021-03-{day:02d}",
+                    "occurred_from": f"2021-03-{day:02d}T{i % 24:02d}:15:00",
+                    "offence_group": group,
+                    "domestic": "true" if i % 3 else "false",
+                    "location_type": "dwelling",
+                    "easting": 570_000 + i % 9_000,
+                    "northing": 150_000 + i % 7_000,
+                    "note": "free text, with a comma",
+                }
             )
 
 

@@ -84,6 +84,11 @@ print(f"profile.json in {time.perf_counter() - started:.1f} s")
 
 TARGET_PROFILE_SECONDS = {1: 20.0, 35: 300.0}
 TARGET_PEAK_MB = {35: 12 * 1024}
+#: (result key, targets by scale, how a value is shown) for each target of the issue.
+TARGETS: tuple[tuple[str, dict[float, float], str], ...] = (
+    ("seconds", TARGET_PROFILE_SECONDS, "{:.1f} s"),
+    ("peak_mb", TARGET_PEAK_MB, "{:,.0f} MB"),
+)
 
 
 def run_step(kind: str, target: str, args: list[str], work: Path, log: Path) -> tuple[float, float]:
@@ -157,20 +162,14 @@ def print_targets(results: list[dict]) -> None:
     for r in results:
         if r["step"] != "profile":
             continue
-        scale = r["scale"]
-        target = TARGET_PROFILE_SECONDS.get(scale)
-        if target is not None:
-            verdict = "met" if r["seconds"] < target else "MISSED"
+        for key, targets, shown in TARGETS:
+            target = targets.get(r["scale"])
+            if target is None:
+                continue
+            verdict = "met" if r[key] < target else "MISSED"
             print(
-                f"  scale {scale:g}: {r['seconds']:.1f} s of {target:.0f} s "
-                f"({r['seconds'] / target:.2f} of the target) {verdict}"
-            )
-        limit = TARGET_PEAK_MB.get(scale)
-        if limit is not None:
-            verdict = "met" if r["peak_mb"] < limit else "MISSED"
-            print(
-                f"  scale {scale:g}: peak {r['peak_mb']:,.0f} MB of {limit:,} MB "
-                f"({r['peak_mb'] / limit:.2f} of the target) {verdict}"
+                f"  scale {r['scale']:g}: {shown.format(r[key])} of {shown.format(target)} "
+                f"({r[key] / target:.2f} of the target) {verdict}"
             )
     profiles = [r for r in results if r["step"] == "profile"]
     if len(profiles) > 1:

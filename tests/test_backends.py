@@ -9,6 +9,7 @@ that cannot start fails instead.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import shutil
@@ -21,6 +22,7 @@ import duckdb
 import ibis
 import pytest
 
+from vawgscope import compare
 from vawgscope.dataset import Dataset
 from vawgscope.ingest import ingest
 from vawgscope.options import Options
@@ -40,7 +42,6 @@ from vawgscope.store import (
 
 REQUIRE_SPARK = os.environ.get("VAWGSCOPE_REQUIRE_SPARK") == "1"
 SPARK_MISSING = spark_available()
-RELATIVE = 1e-9
 
 needs_spark = pytest.mark.skipif(
     SPARK_MISSING is not None and not REQUIRE_SPARK,
@@ -51,40 +52,8 @@ needs_spark = pytest.mark.skipif(
 # --- comparing headlines -------------------------------------------------------------------
 
 
-def differences(left: Any, right: Any, path: str = "headlines") -> list[str]:
-    """Where two JSON-like values differ: floats beyond 1e-9 relative, anything else unequal.
-
-    An int and a float holding the same number are equal (one engine may return 3, the other
-    3.0); NaN equals NaN.
-    """
-    if isinstance(left, dict) and isinstance(right, dict):
-        if left.keys() != right.keys():
-            return [f"{path}: keys {sorted(left)} != {sorted(right)}"]
-        return [d for key in left for d in differences(left[key], right[key], f"{path}.{key}")]
-    if isinstance(left, list | tuple) and isinstance(right, list | tuple):
-        if len(left) != len(right):
-            return [f"{path}: {len(left)} items != {len(right)} items"]
-        return [
-            d
-            for i, (a, b) in enumerate(zip(left, right, strict=True))
-            for d in differences(a, b, f"{path}[{i}]")
-        ]
-    numbers = (int, float)
-    if (
-        isinstance(left, numbers)
-        and isinstance(right, numbers)
-        and not isinstance(left, bool)
-        and not isinstance(right, bool)
-        and (isinstance(left, float) or isinstance(right, float))
-    ):
-        if math.isnan(left) and math.isnan(right):
-            return []
-        if math.isclose(left, right, rel_tol=RELATIVE, abs_tol=0.0):
-            return []
-        return [f"{path}: {left!r} != {right!r}"]
-    if type(left) is not type(right) or left != right:
-        return [f"{path}: {left!r} != {right!r}"]
-    return []
+#: Differences in the headlines, each named from ``headlines``.
+differences = functools.partial(compare.differences, path="headlines")
 
 
 def test_differences_finds_what_differs() -> None:

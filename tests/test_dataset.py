@@ -157,6 +157,19 @@ def test_crime_filters(store: Path) -> None:
     assert _ids(Dataset.open(store, window)) == ["C5"]
 
 
+def test_a_variant_narrowing_the_dates_equals_a_scope_opened_with_them(store: Path) -> None:
+    # C5 began on 2021-05-31; the narrowed variant is the run's tables filtered to the day.
+    may_31 = Scope(date_from=date(2021, 5, 31), date_to=date(2021, 5, 31))
+    narrowed = Dataset.open(store).with_scope(may_31)
+    opened = Dataset.open(store, Options(may_31))
+    assert _ids(narrowed) == _ids(opened) == ["C5"]
+    assert narrowed.counts() == opened.counts() == {"crimes": 1, "victims": 1, "perpetrators": 1}
+    assert narrowed.window == opened.window
+    # Widening a dated run is not a narrowing: the wider scope is built afresh.
+    widened = Dataset.open(store, Options(may_31)).with_scope(Scope())
+    assert _ids(widened) == ["C1", "C5"]
+
+
 def test_window_and_complete_months(store: Path) -> None:
     ds = Dataset.open(store, Options(Scope(perpetrator_min_age=None)))
     assert ds.window.first == datetime(2021, 1, 1, 10) and ds.window.now == datetime(2021, 6, 1, 10)

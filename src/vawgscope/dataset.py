@@ -16,9 +16,10 @@ temporary tables; every analysis reads the same ones.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -129,10 +130,11 @@ def _month_end(year: int, month: int) -> date:
 @dataclass
 class _Shared:
     """What a dataset and its variants share: the people joined per set of crime filters,
-    and which store columns hold any value."""
+    which store columns hold any value, and the months the store holds data for."""
 
     people: dict[tuple[object, ...], ir.Table] = field(default_factory=dict)
     has: dict[tuple[str, str], bool] = field(default_factory=dict)
+    months_present: frozenset[str] | None = None
 
 
 def _crime_filters(scope: Scope) -> tuple[object, ...]:
@@ -141,6 +143,32 @@ def _crime_filters(scope: Scope) -> tuple[object, ...]:
     return tuple(
         (f.name, getattr(scope, f.name)) for f in fields(scope) if f.name not in person_filters
     )
+
+
+def _date_filter(scope: Scope) -> Callable[[ir.TimestampValue], ir.BooleanValue]:
+    """Whether an ``occurred_from`` lies in the scope's dates (both ends inclusive, by day)."""
+
+    def inside(when: ir.TimestampValue) -> ir.BooleanValue:
+        ok: ir.BooleanValue = ibis.literal(True)
+        if scope.date_from is not None:
+            ok &= when >= ibis.timestamp(scope.date_from.isoformat())
+        if scope.date_to is not None:
+            ok &= when < ibis.timestamp((scope.date_to + timedelta(days=1)).isoformat())
+        return ok
+
+    return inside
+
+
+def _narrows(outer: Scope, inner: Scope) -> bool:
+    """Whether ``inner`` is ``outer`` with the same or narrower dates and nothing else changed."""
+    same_otherwise = replace(inner, date_from=outer.date_from, date_to=outer.date_to) == outer
+    starts_inside = outer.date_from is None or (
+        inner.date_from is not None and inner.date_from >= outer.date_from
+    )
+    ends_inside = outer.date_to is None or (
+        inner.date_to is not None and inner.date_to <= outer.date_to
+    )
+    return same_otherwise and starts_inside and ends_inside
 
 
 class Dataset:
@@ -163,6 +191,7 @@ class Dataset:
         *,
         _shared: _Shared | None = None,
         _keep_tables: bool = True,
+        _within: Dataset | None = None,
     ) -> None:
         self.con = con
         self.info = info
@@ -174,7 +203,10 @@ class Dataset:
         self._counts: dict[str, int | None] | None = None
         self._shared = _shared or _Shared()
         self._keep_tables = _keep_tables
-        self._build_scope()
+        if _within is not None and _narrows(_within.scope, options.scope):
+            self._scope_within(_within)
+        else:
+            self._build_scope()
 
     # --- construction ---------------------------------------------------------------------
 
@@ -197,9 +229,11 @@ class Dataset:
         """The same store under another scope (a declared variant of a finding).
 
         A variant that changes only the person filters (sex, minimum age) reuses this
-        dataset's join of links, persons and crimes instead of building it again. With
-        ``keep_tables=False`` only the in-scope crime ids are kept and the crimes and links are
-        read through them: cheaper for a variant that a finding queries once or twice.
+        dataset's join of links, persons and crimes instead of building it again; one that
+        only narrows the dates is this dataset's tables filtered to them (the scope's filters
+        are per crime). With ``keep_tables=False`` only the in-scope crime ids are kept and the
+        crimes and links are read through them: cheaper for a variant that a finding queries
+        once or twice.
         """
         options = Options(**{**self.options.__dict__, "scope": scope})
         return Dataset(
@@ -209,6 +243,7 @@ class Dataset:
             self.harm_weights,
             _shared=self._shared,
             _keep_tables=keep_tables,
+            _within=self,
         )
 
     @property
@@ -257,13 +292,7 @@ class Dataset:
     def _build_scope(self) -> None:
         scope = self.scope
         crimes = self.table("crimes")
-        if scope.date_from is not None:
-            crimes = crimes.filter(
-                crimes.occurred_from >= ibis.timestamp(scope.date_from.isoformat())
-            )
-        if scope.date_to is not None:
-            end = (scope.date_to + timedelta(days=1)).isoformat()
-            crimes = crimes.filter(crimes.occurred_from < ibis.timestamp(end))
+        crimes = crimes.filter(_date_filter(scope)(crimes.occurred_from))
         if scope.domestic == "domestic":
             crimes = crimes.filter(crimes.domestic)
         elif scope.domestic == "non_domestic":
@@ -285,7 +314,15 @@ class Dataset:
             self.perpetrators = None
         else:
             self._scope_people(crimes)
-        self.window = self._window()
+
+    def _scope_within(self, outer: Dataset) -> None:
+        """The outer dataset's crimes and people whose crime began inside this scope's dates."""
+        when = _date_filter(self.scope)
+        self.crimes = outer.crimes.filter(when(outer.crimes.occurred_from))
+        self.victims = self.perpetrators = None
+        if outer.victims is not None and outer.perpetrators is not None:
+            self.victims = outer.victims.filter(when(outer.victims.occurred_from))
+            self.perpetrators = outer.perpetrators.filter(when(outer.perpetrators.occurred_from))
 
     def _scope_people(self, crimes: ir.Table) -> None:
         scope = self.scope
@@ -369,28 +406,33 @@ class Dataset:
             joined = joined.left_join(persons.select("person_id", *from_persons), "person_id")
         return joined.select(*people.columns, *from_links, *from_persons)
 
-    def _window(self) -> Window:
+    @functools.cached_property
+    def window(self) -> Window:
         """The in-scope span, the months the store holds data for, and whether the last
-        ``occurred_from`` is a month-level record (one query)."""
-        crimes, stored = self.crimes, self.table("crimes")
+        ``occurred_from`` is a month-level record."""
+        crimes = self.crimes
         span = crimes.aggregate(
             first=crimes.occurred_from.min(),
             last=crimes.occurred_from.max(),
             last_month_level=crimes.occurred_from.max(where=crimes.time_precision == "month"),
         )
-        # Presence is judged on every stored crime: a month with data but no in-scope crime
-        # is a month of zero, not a gap in the files.
-        present = stored.aggregate(
-            months=stored.occurred_from.strftime("%Y-%m").collect(distinct=True)
-        )
-        row = span.cross_join(present).to_pyarrow().to_pylist()[0]
+        row = span.to_pyarrow().to_pylist()[0]
         first, last = row["first"], row["last"]
         return Window(
             first,
             last,
-            frozenset(row["months"] or ()),
+            self._months_present(),
             last is not None and row["last_month_level"] == last,
         )
+
+    def _months_present(self) -> frozenset[str]:
+        """``YYYY-MM`` of every month with any stored crime, whatever the scope: a month with
+        data but no in-scope crime is a month of zero, not a gap in the files."""
+        if self._shared.months_present is None:
+            stored = self.table("crimes")
+            months = stored.occurred_from.strftime("%Y-%m").collect(distinct=True)
+            self._shared.months_present = frozenset(months.execute() or ())
+        return self._shared.months_present
 
     # --- summaries ------------------------------------------------------------------------
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-
-import ibis
 
 from vawgscope import __version__
 from vawgscope.analyses import (
@@ -145,29 +143,9 @@ def _kent_window_headlines(ds: Dataset) -> dict[str, Any]:
     windows = {f.window for f in KENT_FIGURES if f.window}
     out: dict[str, Any] = {}
     for start, end in windows:
-        if ds.scope.date_from is None and ds.scope.date_to is None:
-            out.update(_people_between(ds, start, end))
-        else:
-            variant = ds.with_scope(
-                Scope(**{**ds.scope.__dict__, "date_from": start, "date_to": end})
-            )
-            out.update(volume.people_distinct(variant).headlines)
+        variant = ds.with_scope(Scope(**{**ds.scope.__dict__, "date_from": start, "date_to": end}))
+        out.update(volume.people_distinct(variant).headlines)
     return out
-
-
-def _people_between(ds: Dataset, start: date, end: date) -> dict[str, int]:
-    """Distinct victims and perpetrators of the in-scope crimes that began from ``start`` to
-    ``end`` (inclusive): the scope's filters are per crime, so this equals re-scoping the run
-    to those dates, without building a second scope."""
-    assert ds.victims is not None and ds.perpetrators is not None
-    low = ibis.timestamp(start.isoformat())
-    high = ibis.timestamp((end + timedelta(days=1)).isoformat())
-    counts = {}
-    linked = {"victims_distinct": ds.victims, "perpetrators_distinct": ds.perpetrators}
-    for key, links in linked.items():
-        inside = links.filter(links.occurred_from >= low, links.occurred_from < high)
-        counts[key] = int(inside.person_id.nunique().execute())
-    return counts
 
 
 def build_profile(ds: Dataset, progress: Callable[[str], None] | None = None) -> dict[str, Any]:

@@ -189,19 +189,18 @@ def test_the_latest_crimes_are_partly_still_under_investigation(small_world_dir:
 
 
 def test_what_a_scope_must_filter_out_is_there(small_world_dir: Path) -> None:
-    (
-        (
-            male_victims,
-            female_perps,
-            under_18,
-            no_suspect,
-            sex_u,
-            no_birth,
-            no_home,
-            two_perps,
-            two_victims,
-        ),
-    ) = sql(
+    names = (
+        "male_victims",
+        "female_perps",
+        "under_18",
+        "no_suspect",
+        "sex_u",
+        "no_birth",
+        "no_home",
+        "two_perps",
+        "two_victims",
+    )
+    (row,) = sql(
         small_world_dir,
         """
         with lk as (select cp.*, p.sex, p.birth_year, p.home_easting,
@@ -223,20 +222,8 @@ def test_what_a_scope_must_filter_out_is_there(small_world_dir: Path) -> None:
                (select count(*) from per_crime where victims >= 2)
         from lk""",
     )
-    assert (
-        min(
-            male_victims,
-            female_perps,
-            under_18,
-            no_suspect,
-            sex_u,
-            no_birth,
-            no_home,
-            two_perps,
-            two_victims,
-        )
-        > 0
-    )
+    counts = dict(zip(names, row, strict=True))
+    assert min(counts.values()) > 0, counts
 
 
 def test_roles_relationships_and_same_address(small_world_dir: Path) -> None:
